@@ -1,0 +1,111 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Swift settings every target of ours shares: Swift 6 language mode is the package default;
+/// warnings stay visible so none is left behind.
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Bazaar",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "BazaarCore", targets: ["BazaarCore"]),
+        .library(name: "BazaarPostgres", targets: ["BazaarPostgres"]),
+        .executable(name: "bazaar", targets: ["BazaarLauncher"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
+        .package(url: "https://github.com/vapor/jwt-kit.git", from: "5.7.1"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus.git", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        // Already in the graph through Hummingbird; named here because our middleware uses HTTPField names.
+        .package(url: "https://github.com/apple/swift-http-types.git", from: "1.8.0"),
+        // Already in the graph through postgres-nio; named here to configure TLS from `sslmode`.
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+    ],
+    targets: [
+        .target(
+            name: "BazaarCore",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            path: "Shared/Core",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BazaarPostgres",
+            dependencies: [
+                "BazaarCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ],
+            path: "Shared/Postgres",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BazaarRuntime",
+            dependencies: [],
+            path: "Tools/Runtime",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarLauncher",
+            dependencies: [
+                "BazaarRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/Bazaar",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BazaarTestSupport",
+            dependencies: [
+                "BazaarCore",
+                "BazaarPostgres",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            path: "Tests/Support",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarCoreTests",
+            dependencies: [
+                "BazaarCore", "BazaarTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Tests/CoreTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarPostgresTests",
+            dependencies: ["BazaarPostgres", "BazaarTestSupport"],
+            path: "Tests/PostgresTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarRuntimeTests",
+            dependencies: ["BazaarRuntime"],
+            path: "Tests/RuntimeTests",
+            swiftSettings: strictSettings
+        ),
+    ]
+)

@@ -1,0 +1,59 @@
+public import Foundation
+
+/// Where access-token verification keys come from and which tokens are acceptable.
+public struct AuthSettings: Sendable {
+    /// Where the verification keys come from.
+    public enum KeySource: Sendable {
+        /// A JWKS document at this URL (the user service's `/.well-known/jwks.json`), cached and
+        /// re-fetched when a token names an unknown key id.
+        case jwks(URL)
+        /// One PEM-encoded ES256 public key, optionally with the key id tokens must carry.
+        case publicKey(pem: String, keyID: String?)
+    }
+
+    public var keySource: KeySource
+    /// Required `iss` claim.
+    public var issuer: String
+    /// Required member of the `aud` claim.
+    public var audience: String
+    /// How long a fetched JWKS is used before it is fetched again.
+    public var jwksCacheDuration: Duration
+    /// Least time between two fetches caused by unknown key ids, so forged `kid`s cannot make
+    /// the service hammer the user service.
+    public var unknownKeyRefetchInterval: Duration
+    /// Tolerated clock difference for `iat` in the future.
+    public var clockSkew: Duration
+
+    public init(keySource: KeySource, issuer: String = "bazaar-user", audience: String = "bazaar",
+                jwksCacheDuration: Duration = .seconds(600), unknownKeyRefetchInterval: Duration = .seconds(10),
+                clockSkew: Duration = .seconds(60)) {
+        self.keySource = keySource
+        self.issuer = issuer
+        self.audience = audience
+        self.jwksCacheDuration = jwksCacheDuration
+        self.unknownKeyRefetchInterval = unknownKeyRefetchInterval
+        self.clockSkew = clockSkew
+    }
+
+    /// Reads `JWT_JWKS_URL` or `JWT_PUBLIC_KEY` (+ `JWT_KEY_ID`), `JWT_ISSUER`, `JWT_AUDIENCE`,
+    /// `JWT_JWKS_CACHE_SECONDS`, `JWT_JWKS_REFETCH_SECONDS`.
+    /// Returns nil when neither key setting is present (the service verifies no tokens).
+    public static func from(_ settings: Settings) throws -> AuthSettings? {
+        let keySource: KeySource
+        if let url = try settings.optionalURL("JWT_JWKS_URL", schemes: ["http", "https"]) {
+            keySource = .jwks(url)
+        } else if let pem = settings.optionalString("JWT_PUBLIC_KEY") {
+            // Environments often carry PEM with literal "\n" sequences.
+            keySource = .publicKey(pem: pem.replacingOccurrences(of: "\\n", with: "\n"), keyID: settings.optionalString("JWT_KEY_ID"))
+        } else {
+            return nil
+        }
+        return AuthSettings(
+            keySource: keySource,
+            issuer: settings.string("JWT_ISSUER", default: "bazaar-user"),
+            audience: settings.string("JWT_AUDIENCE", default: "bazaar"),
+            jwksCacheDuration: try settings.seconds("JWT_JWKS_CACHE_SECONDS", default: .seconds(600)),
+            unknownKeyRefetchInterval: try settings.seconds("JWT_JWKS_REFETCH_SECONDS", default: .seconds(10))
+        )
+    }
+}

@@ -1,0 +1,28 @@
+public import Hummingbird
+
+/// Reads `Authorization: Bearer <token>` and, when present, verifies it and records the caller in
+/// the context. A request without a token passes on anonymous (handlers call `requireUser()`);
+/// a request with a bad token is refused with 401 at once, so a client learns its token is wrong.
+public struct AuthenticationMiddleware: RouterMiddleware {
+    public typealias Context = ServiceRequestContext
+    let verifier: TokenVerifier
+
+    public init(verifier: TokenVerifier) {
+        self.verifier = verifier
+    }
+
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let authorization = request.headers[.authorization] else {
+            return try await next(request, context)
+        }
+        let parts = authorization.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else {
+            throw ProblemError.unauthorized("Use the Bearer authentication scheme.")
+        }
+        var context = context
+        let identity = try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        context.identity = identity
+        context.logger[metadataKey: "user_id"] = .string(identity.userID)
+        return try await next(request, context)
+    }
+}

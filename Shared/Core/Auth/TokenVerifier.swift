@@ -1,0 +1,186 @@
+public import AsyncHTTPClient
+public import Logging
+import Foundation
+import JWTKit
+import NIOCore
+
+/// Verifies Bazaar access tokens: ES256 signature from a trusted key, `exp`, `iss`, `aud`, `iat`.
+///
+/// Keys come from the user service's JWKS (cached, re-fetched when a token names a key id not
+/// seen yet, which is how a rotated key is picked up) or from one configured public key.
+/// Every rejection is a 401 ``ProblemError``; only the JWKS being unreachable with no keys
+/// cached yet is a 503, because then no token could be verified.
+public actor TokenVerifier {
+    private let settings: AuthSettings
+    private let httpClient: HTTPClient
+    private let logger: Logger
+    private var keys = JWTKeyCollection()
+    private var keyIDs: Set<String> = []
+    /// The configured public key, added to `keys` on first use (the collection is an actor).
+    private var configuredKey: (key: ES256PublicKey, keyID: String?)?
+    private var fetchedAt: ContinuousClock.Instant?
+    private var lastUnknownKeyFetch: ContinuousClock.Instant?
+    private var runningFetch: Task<Void, any Error>?
+
+    public init(settings: AuthSettings, httpClient: HTTPClient = .shared, logger: Logger) throws {
+        self.settings = settings
+        self.httpClient = httpClient
+        self.logger = logger
+        if case .publicKey(let pem, let keyID) = settings.keySource {
+            let key: ES256PublicKey
+            do {
+                key = try ES256PublicKey(pem: pem)
+            } catch {
+                throw ConfigurationError(variable: "JWT_PUBLIC_KEY", problem: "is not a PEM-encoded P-256 public key (\(error))")
+            }
+            configuredKey = (key, keyID)
+            keyIDs = keyID.map { [$0] } ?? []
+        }
+    }
+
+    /// The identity a valid bearer token names; throws a 401 problem otherwise.
+    public func verify(_ token: String) async throws -> Identity {
+        let header = try Self.header(of: token)
+        guard header.alg == "ES256" else {
+            throw ProblemError.unauthorized("The access token must be signed with ES256.")
+        }
+        let collection = try await keyCollection(for: header.kid)
+        let claims: AccessTokenClaims
+        do {
+            claims = try await collection.verify(token, as: AccessTokenClaims.self)
+        } catch let error as JWTError where error.errorType == .claimVerificationFailure {
+            throw ProblemError.unauthorized("The access token has expired.")
+        } catch {
+            throw ProblemError.unauthorized("The access token is invalid.")
+        }
+        guard claims.iss.value == settings.issuer else {
+            throw ProblemError.unauthorized("The access token was not issued by a trusted issuer.")
+        }
+        guard claims.aud.value.contains(settings.audience) else {
+            throw ProblemError.unauthorized("The access token is not meant for this audience.")
+        }
+        guard claims.iat.value <= Date().addingTimeInterval(settings.clockSkew.seconds) else {
+            throw ProblemError.unauthorized("The access token was issued in the future.")
+        }
+        return claims.identity
+    }
+
+    /// The key collection holding the key `kid` names, fetching the JWKS when needed.
+    private func keyCollection(for kid: String?) async throws -> JWTKeyCollection {
+        guard case .jwks = settings.keySource else {
+            if let kid, !keyIDs.isEmpty, !keyIDs.contains(kid) {
+                throw ProblemError.unauthorized("The access token names an unknown signing key.")
+            }
+            if let configuredKey {
+                await keys.add(ecdsa: configuredKey.key, kid: configuredKey.keyID.map { JWKIdentifier(string: $0) })
+                self.configuredKey = nil
+            }
+            return keys
+        }
+        guard let kid else {
+            throw ProblemError.unauthorized("The access token has no key id (kid).")
+        }
+        let now = ContinuousClock.now
+        if fetchedAt.map({ now - $0 > settings.jwksCacheDuration }) ?? true {
+            try await refreshKeys(reason: "cache expired")
+        }
+        if !keyIDs.contains(kid), lastUnknownKeyFetch.map({ now - $0 >= settings.unknownKeyRefetchInterval }) ?? true {
+            lastUnknownKeyFetch = now
+            try await refreshKeys(reason: "unknown key id")
+        }
+        guard keyIDs.contains(kid) else {
+            throw ProblemError.unauthorized("The access token names an unknown signing key.")
+        }
+        return keys
+    }
+
+    /// Fetches the JWKS once even when many requests need it at the same time. A failed fetch
+    /// keeps the keys already known; with none known, requests get a 503.
+    private func refreshKeys(reason: String) async throws {
+        if let runningFetch {
+            try await runningFetch.value
+            return
+        }
+        let task = Task { try await self.fetchKeys() }
+        runningFetch = task
+        defer { runningFetch = nil }
+        do {
+            try await task.value
+        } catch {
+            logger.warning("could not fetch JWKS", metadata: ["reason": .string(reason), "error": .string("\(error)")])
+            if keyIDs.isEmpty {
+                throw ProblemError.serviceUnavailable("Access tokens cannot be verified right now; try again shortly.")
+            }
+        }
+    }
+
+    private func fetchKeys() async throws {
+        guard case .jwks(let url) = settings.keySource else { return }
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.headers.add(name: "Accept", value: "application/json")
+        let response = try await httpClient.execute(request, timeout: .seconds(5))
+        guard response.status == .ok else {
+            throw JWKSError(detail: "JWKS endpoint answered \(response.status.code)")
+        }
+        let body = try await response.body.collect(upTo: 1 << 20)
+        let document = try JSONDecoder().decode(JWKSDocument.self, from: Data(body.readableBytesView))
+        let collection = JWTKeyCollection()
+        var ids: Set<String> = []
+        for key in document.keys where key.kty == "EC" && key.crv == "P-256" && (key.use ?? "sig") == "sig" {
+            guard let kid = key.kid, let x = key.x, let y = key.y else { continue }
+            do {
+                await collection.add(ecdsa: try ES256PublicKey(parameters: (x: x, y: y)), kid: JWKIdentifier(string: kid))
+                ids.insert(kid)
+            } catch {
+                logger.warning("ignoring malformed JWKS key", metadata: ["kid": .string(kid), "error": .string("\(error)")])
+            }
+        }
+        keys = collection
+        keyIDs = ids
+        fetchedAt = .now
+        logger.info("fetched JWKS", metadata: ["keys": .string(ids.sorted().joined(separator: ","))])
+    }
+
+    struct JWKSError: Error, CustomStringConvertible {
+        let detail: String
+        var description: String { detail }
+    }
+
+    /// The members of a JWK that an ES256 verification key needs.
+    struct JWKSDocument: Decodable {
+        struct Key: Decodable {
+            let kty: String
+            let kid: String?
+            let crv: String?
+            let x: String?
+            let y: String?
+            let use: String?
+        }
+        let keys: [Key]
+    }
+
+    struct Header: Decodable {
+        let alg: String
+        let kid: String?
+    }
+
+    /// The token's JOSE header, read before trusting anything else in it.
+    static func header(of token: String) throws -> Header {
+        let parts = token.split(separator: ".", omittingEmptySubsequences: false)
+        guard parts.count == 3, let data = Data(base64URLEncoded: String(parts[0])),
+              let header = try? JSONDecoder().decode(Header.self, from: data)
+        else {
+            throw ProblemError.unauthorized("The access token is malformed.")
+        }
+        return header
+    }
+}
+
+extension Data {
+    /// Decodes unpadded base64url (RFC 4648 §5), as used in JWTs.
+    init?(base64URLEncoded text: String) {
+        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
+        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
+        self.init(base64Encoded: base64)
+    }
+}

@@ -1,0 +1,97 @@
+public import Hummingbird
+public import HTTPTypes
+import Logging
+import Foundation
+
+/// The request context every Bazaar service uses: Hummingbird's core storage plus what the
+/// shared middleware learns about a request (its id, trace, signed-in user, body limit).
+public struct ServiceRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// The `X-Request-ID` accepted from the caller or created for this request.
+    public var requestID: String = ""
+    /// The W3C trace this request belongs to (continued from `traceparent` or started here).
+    public var trace: TraceContext = .start()
+    /// The verified caller, when the request carried a valid bearer token.
+    public var identity: Identity?
+    /// Largest body a handler may decode; set by the body-limit middleware from configuration.
+    public var maxUploadSize: Int = 1 << 20
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    public var requestDecoder: ProblemJSONDecoder { ProblemJSONDecoder() }
+
+    /// Headers to send on a call this request makes to another service, so the request id and
+    /// trace follow it (events carry the same values in their envelope).
+    public var propagationHeaders: HTTPFields {
+        var headers = HTTPFields()
+        headers[.requestID] = requestID
+        headers[.traceparent] = trace.traceparent
+        return headers
+    }
+
+    /// The signed-in caller; throws 401 when the request has no valid token.
+    public func requireUser() throws -> Identity {
+        guard let identity else { throw ProblemError.unauthorized("This endpoint requires a signed-in user.") }
+        return identity
+    }
+
+    /// The signed-in caller holding `role`; 401 without a token, 403 with another role.
+    public func requireRole(_ role: Role) throws -> Identity {
+        let identity = try requireUser()
+        guard identity.role == role else {
+            throw ProblemError.forbidden("This endpoint requires the \(role.rawValue) role.")
+        }
+        return identity
+    }
+}
+
+extension HTTPField.Name {
+    /// `X-Request-ID`, accepted, created, logged, returned and propagated by every service.
+    public static let requestID = HTTPField.Name("X-Request-ID")!
+}
+
+/// A W3C Trace Context position: the trace id shared by everything one user action causes, and
+/// the span id of this service's part in it.
+public struct TraceContext: Sendable, Equatable {
+    /// 32 lower-case hex digits.
+    public let traceID: String
+    /// 16 lower-case hex digits identifying this hop.
+    public let spanID: String
+    /// The caller's span, when the trace was continued.
+    public let parentSpanID: String?
+    public let sampled: Bool
+
+    /// The `traceparent` header value naming this hop as the parent of the next.
+    public var traceparent: String { "00-\(traceID)-\(spanID)-\(sampled ? "01" : "00")" }
+
+    /// Starts a new trace.
+    public static func start() -> TraceContext {
+        TraceContext(traceID: randomHex(bytes: 16), spanID: randomHex(bytes: 8), parentSpanID: nil, sampled: true)
+    }
+
+    /// Continues the trace of a valid `traceparent` value with a new span; nil when malformed.
+    public static func continuing(_ header: String) -> TraceContext? {
+        let parts = header.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff",
+              parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
+              parts.prefix(4).allSatisfy({ $0.allSatisfy(\.isHexDigit) }),
+              parts[1] != Substring(String(repeating: "0", count: 32)),
+              parts[2] != Substring(String(repeating: "0", count: 16)),
+              let flags = UInt8(parts[3], radix: 16)
+        else { return nil }
+        return TraceContext(traceID: parts[1].lowercased(), spanID: randomHex(bytes: 8), parentSpanID: parts[2].lowercased(), sampled: flags & 1 == 1)
+    }
+
+    static func randomHex(bytes: Int) -> String {
+        var generator = SystemRandomNumberGenerator()
+        var text = ""
+        text.reserveCapacity(bytes * 2)
+        for _ in 0..<bytes {
+            let byte = UInt8.random(in: 0...255, using: &generator)
+            text += byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
+        }
+        return text
+    }
+}

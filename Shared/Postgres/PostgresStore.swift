@@ -1,0 +1,88 @@
+public import BazaarCore
+public import Logging
+public import PostgresNIO
+public import ServiceLifecycle
+
+/// A service's Postgres database: the connection pool, transactions, migrations and health check.
+///
+/// Add it to the ``ServiceHost`` as a background service (it runs the pool) and its
+/// ``healthCheck`` to readiness; ``ServiceHost/addPostgres(migrations:)`` does all of that.
+public final class PostgresStore: Service, Sendable {
+    public let client: PostgresClient
+    public let logger: Logger
+
+    public init(configuration: PostgresClient.Configuration, logger: Logger) {
+        self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
+        self.logger = logger
+    }
+
+    /// Runs the pool until graceful shutdown.
+    public func run() async {
+        await client.run()
+    }
+
+    /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
+    /// The error `body` threw is rethrown as it is (not wrapped), so domain errors keep their meaning.
+    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        do {
+            return try await client.withTransaction(logger: logger) { connection in
+                try await body(connection)
+            }
+        } catch let error as PostgresTransactionError {
+            if let rollbackError = error.rollbackError {
+                logger.error("rollback failed", metadata: ["error": .string(PostgresFailure.describe(rollbackError))])
+            }
+            throw error.closureError ?? error.commitError ?? error.beginError ?? error
+        }
+    }
+
+    /// Runs `body` with one pooled connection, outside any transaction.
+    public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+        try await client.withConnection { connection in try await body(connection) }
+    }
+
+    /// `SELECT 1` through the pool, for `/health/ready`.
+    public var healthCheck: some HealthCheck { PostgresHealthCheck(store: self) }
+}
+
+struct PostgresHealthCheck: HealthCheck {
+    let store: PostgresStore
+    var name: String { "postgres" }
+    var isRequired: Bool { true }
+
+    func check() async throws {
+        try await store.client.query("SELECT 1", logger: store.logger)
+    }
+}
+
+/// Readable descriptions of Postgres errors. `PSQLError`'s own description is deliberately
+/// vague (it may hold data); for logs and start-up failures we want the server's code and message.
+public enum PostgresFailure {
+    public static func describe(_ error: any Error) -> String {
+        guard let error = error as? PSQLError else { return String(describing: error) }
+        if let serverInfo = error.serverInfo, let message = serverInfo[.message] {
+            let code = serverInfo[.sqlState] ?? "?????"
+            let detail = serverInfo[.detail].map { " (\($0))" } ?? ""
+            return "\(code): \(message)\(detail)"
+        }
+        return String(reflecting: error)
+    }
+
+    /// The SQLSTATE code of a server error, e.g. `23505` for a unique violation.
+    public static func sqlState(of error: any Error) -> String? {
+        (error as? PSQLError)?.serverInfo?[.sqlState]
+    }
+}
+
+extension ServiceHost {
+    /// Connects to the database in `DATABASE_URL`, runs the pool for the life of the service,
+    /// reports it at `/health/ready`, and applies `migrations` before the server accepts requests.
+    public mutating func addPostgres(migrations: [Migration]) throws -> PostgresStore {
+        let store = PostgresStore(configuration: try .from(settings), logger: logger)
+        addService(store)
+        addHealthCheck(store.healthCheck)
+        let runner = MigrationRunner(store: store)
+        beforeServing { try await runner.apply(migrations) }
+        return store
+    }
+}

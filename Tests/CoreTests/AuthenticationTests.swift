@@ -1,0 +1,190 @@
+import BazaarCore
+import BazaarTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Synchronization
+import Testing
+
+/// A JWKS endpoint whose keys a test can rotate, standing in for the user service's.
+final class RotatingJWKS: Sendable {
+    private let document: Mutex<Data>
+    private let fetchCount = Mutex(0)
+
+    init(_ keys: [TestSigningKey]) throws {
+        document = Mutex(try TestSigningKey.jwks(keys))
+    }
+
+    func publish(_ keys: [TestSigningKey]) throws {
+        let data = try TestSigningKey.jwks(keys)
+        document.withLock { $0 = data }
+    }
+
+    var fetches: Int { fetchCount.withLock { $0 } }
+
+    /// Serves the JWKS on a live port for the duration of `body`.
+    func serve(_ body: @escaping @Sendable (_ url: String) async throws -> Void) async throws {
+        let router = Router()
+        router.get("/.well-known/jwks.json") { _, _ in
+            self.fetchCount.withLock { $0 += 1 }
+            return Response(status: .ok, headers: [.contentType: "application/json"],
+                            body: .init(byteBuffer: ByteBuffer(bytes: self.document.withLock { $0 })))
+        }
+        try await Application(router: router).test(.live) { client in
+            try await body("http://127.0.0.1:\(client.port!)/.well-known/jwks.json")
+        }
+    }
+}
+
+/// A host with a customer route and an admin route, verifying tokens with `values`.
+func securedHost(_ values: [String: String]) throws -> ServiceHost {
+    let host = try ServiceHost.testing(values)
+    host.router.get("/api/me") { _, context in try context.requireUser().userID }
+    host.router.get("/api/admin") { _, context in try context.requireRole(.admin).userID }
+    return host
+}
+
+func bearer(_ token: String) -> HTTPFields { [.authorization: "Bearer \(token)"] }
+
+@Suite("JWT verification")
+struct AuthenticationTests {
+    let key = TestSigningKey(keyID: "key-1")
+
+    func withJWKSHost(_ jwks: RotatingJWKS, _ body: @escaping @Sendable (any TestClientProtocol) async throws -> Void) async throws {
+        try await jwks.serve { url in
+            let host = try securedHost(["JWT_JWKS_URL": url, "JWT_JWKS_REFETCH_SECONDS": "0"])
+            try await host.makeApplication().test(.router, body)
+        }
+    }
+
+    @Test("a valid token is accepted and names the user")
+    func validToken() async throws {
+        let token = try await key.sign(TestSigningKey.claims(userID: "u-42"))
+        try await withJWKSHost(try RotatingJWKS([key])) { client in
+            let response = try await client.execute(uri: "/api/me", method: .get, headers: bearer(token))
+            #expect(response.status == .ok)
+            #expect(String(buffer: response.body) == "u-42")
+        }
+    }
+
+    @Test("no token on a protected route is 401 with WWW-Authenticate")
+    func missingToken() async throws {
+        try await withJWKSHost(try RotatingJWKS([key])) { client in
+            let response = try await client.execute(uri: "/api/me", method: .get)
+            #expect(response.status == .unauthorized)
+            #expect(response.headers[.wwwAuthenticate] == "Bearer")
+            #expect(try problem(response).type == "https://bazaar.dev/problems/unauthorized")
+        }
+    }
+
+    @Test("expired, wrong audience, wrong issuer, future-issued, tampered, alg none, HS256 confusion and unknown kid are all 401")
+    func rejectedTokens() async throws {
+        let stranger = TestSigningKey(keyID: "key-unknown")
+        let valid = try await key.sign()
+        var tampered = valid.split(separator: ".").map(String.init)
+        let claimsJSON = String(decoding: try JSONEncoder().encode(TestSigningKey.claims(role: .admin)), as: UTF8.self)
+        tampered[1] = TestSigningKey.base64URL(Data(claimsJSON.utf8))
+        let cases: [(String, String)] = [
+            ("expired", try await key.sign(TestSigningKey.claims(issuedAt: Date().addingTimeInterval(-3600), lifetime: 900))),
+            ("wrong audience", try await key.sign(TestSigningKey.claims(audience: "someone-else"))),
+            ("wrong issuer", try await key.sign(TestSigningKey.claims(issuer: "evil-issuer"))),
+            ("issued in the future", try await key.sign(TestSigningKey.claims(issuedAt: Date().addingTimeInterval(3600)))),
+            ("tampered payload", tampered.joined(separator: ".")),
+            ("alg none", try TestSigningKey.unsignedToken(keyID: key.keyID)),
+            ("HS256 with the public key as secret", try await key.hmacTokenUsingPublicKey()),
+            ("unknown kid", try await stranger.sign()),
+            ("no kid", try await key.sign(includeKeyID: false)),
+            ("garbage", "not.a.token"),
+        ]
+        try await withJWKSHost(try RotatingJWKS([key])) { client in
+            for (name, token) in cases {
+                let response = try await client.execute(uri: "/api/me", method: .get, headers: bearer(token))
+                #expect(response.status == .unauthorized, "\(name) was not refused")
+                #expect(response.headers[.contentType] == "application/problem+json", "\(name)")
+            }
+            let control = try await client.execute(uri: "/api/me", method: .get, headers: bearer(valid))
+            #expect(control.status == .ok)
+        }
+    }
+
+    @Test("a customer token on an admin route is 403; an admin token passes")
+    func wrongRole() async throws {
+        let customer = try await key.sign(TestSigningKey.claims(role: .customer))
+        let admin = try await key.sign(TestSigningKey.claims(role: .admin, userID: "boss"))
+        try await withJWKSHost(try RotatingJWKS([key])) { client in
+            let refused = try await client.execute(uri: "/api/admin", method: .get, headers: bearer(customer))
+            #expect(refused.status == .forbidden)
+            #expect(try problem(refused).type == "https://bazaar.dev/problems/forbidden")
+            let allowed = try await client.execute(uri: "/api/admin", method: .get, headers: bearer(admin))
+            #expect(allowed.status == .ok)
+        }
+    }
+
+    @Test("a rotated key is picked up from the JWKS when a token names its new kid")
+    func keyRotation() async throws {
+        let next = TestSigningKey(keyID: "key-2")
+        let jwks = try RotatingJWKS([key])
+        let oldToken = try await key.sign()
+        let newToken = try await next.sign()
+        try await withJWKSHost(jwks) { client in
+            #expect(try await client.execute(uri: "/api/me", method: .get, headers: bearer(oldToken)).status == .ok)
+            #expect(try await client.execute(uri: "/api/me", method: .get, headers: bearer(newToken)).status == .unauthorized)
+            try jwks.publish([key, next])
+            #expect(try await client.execute(uri: "/api/me", method: .get, headers: bearer(newToken)).status == .ok)
+            #expect(try await client.execute(uri: "/api/me", method: .get, headers: bearer(oldToken)).status == .ok)
+            let fetchesBefore = jwks.fetches
+            #expect(try await client.execute(uri: "/api/me", method: .get, headers: bearer(newToken)).status == .ok)
+            #expect(jwks.fetches == fetchesBefore, "a known key must be served from the cache")
+        }
+    }
+
+    @Test("unknown kids do not make the service refetch the JWKS more often than configured")
+    func refetchIsRateLimited() async throws {
+        let jwks = try RotatingJWKS([key])
+        try await jwks.serve { url in
+            let host = try securedHost(["JWT_JWKS_URL": url, "JWT_JWKS_REFETCH_SECONDS": "60"])
+            try await host.makeApplication().test(.router) { client in
+                for index in 0..<5 {
+                    let forged = try await TestSigningKey(keyID: "forged-\(index)").sign()
+                    #expect(try await client.execute(uri: "/api/me", method: .get, headers: bearer(forged)).status == .unauthorized)
+                }
+                #expect(jwks.fetches <= 2)
+            }
+        }
+    }
+
+    @Test("a public key from the environment verifies tokens without a JWKS")
+    func publicKeyFromEnvironment() async throws {
+        let host = try securedHost(["JWT_PUBLIC_KEY": key.publicKeyPEM, "JWT_KEY_ID": key.keyID])
+        let token = try await key.sign()
+        let other = try await TestSigningKey(keyID: key.keyID).sign()
+        try await host.makeApplication().test(.router) { client in
+            let accepted = try await client.execute(uri: "/api/me", method: .get, headers: bearer(token))
+            #expect(accepted.status == .ok)
+            let refused = try await client.execute(uri: "/api/me", method: .get, headers: bearer(other))
+            #expect(refused.status == .unauthorized)
+        }
+    }
+
+    @Test("a malformed public key stops start-up naming JWT_PUBLIC_KEY")
+    func malformedPublicKey() {
+        do {
+            _ = try securedHost(["JWT_PUBLIC_KEY": "-----BEGIN PUBLIC KEY-----\nnope\n-----END PUBLIC KEY-----"])
+            Issue.record("a malformed key was accepted")
+        } catch let error as ConfigurationError {
+            #expect(error.variable == "JWT_PUBLIC_KEY")
+        } catch {
+            Issue.record("unexpected error \(error)")
+        }
+    }
+
+    @Test("with the JWKS unreachable and no key cached, requests get 503, not 401")
+    func jwksUnreachable() async throws {
+        let host = try securedHost(["JWT_JWKS_URL": "http://127.0.0.1:9/.well-known/jwks.json"])
+        let token = try await key.sign()
+        try await host.makeApplication().test(.router) { client in
+            let response = try await client.execute(uri: "/api/me", method: .get, headers: bearer(token))
+            #expect(response.status == .serviceUnavailable)
+        }
+    }
+}

@@ -1,0 +1,80 @@
+import BazaarCore
+import BazaarPostgres
+import BazaarTestSupport
+import PostgresNIO
+import Testing
+
+struct Refused: Error {}
+
+@Suite("Postgres store (real server)")
+struct PostgresStoreTests {
+    @Test("a transaction commits when its body returns and rolls back when it throws, rethrowing the body's error")
+    func transactions() async throws {
+        try await TestDatabase.withFresh { settings in
+            try await TestDatabase.withStore(settings) { store in
+                try await store.client.query("CREATE TABLE items (id int PRIMARY KEY)", logger: store.logger)
+                try await store.transaction { connection in
+                    _ = try await connection.query("INSERT INTO items VALUES (1)", logger: store.logger)
+                }
+                await #expect(throws: Refused.self) {
+                    try await store.transaction { connection in
+                        try await connection.query("INSERT INTO items VALUES (2)", logger: store.logger)
+                        throw Refused()
+                    }
+                }
+                var ids: [Int] = []
+                for try await id in try await store.client.query("SELECT id FROM items ORDER BY id", logger: store.logger).decode(Int.self) {
+                    ids.append(id)
+                }
+                #expect(ids == [1])
+            }
+        }
+    }
+
+    @Test("a unique violation keeps its SQLSTATE for services to map to 409")
+    func uniqueViolation() async throws {
+        try await TestDatabase.withFresh { settings in
+            try await TestDatabase.withStore(settings) { store in
+                try await store.client.query("CREATE TABLE emails (address text PRIMARY KEY)", logger: store.logger)
+                try await store.client.query("INSERT INTO emails VALUES ('a@example.com')", logger: store.logger)
+                do {
+                    try await store.client.query("INSERT INTO emails VALUES ('a@example.com')", logger: store.logger)
+                    Issue.record("duplicate accepted")
+                } catch {
+                    #expect(PostgresFailure.sqlState(of: error) == "23505")
+                    #expect(PostgresFailure.describe(error).contains("duplicate key"))
+                }
+            }
+        }
+    }
+
+    @Test("the health check reports a reachable database connected and an unreachable one disconnected")
+    func healthCheck() async throws {
+        try await TestDatabase.withFresh { settings in
+            try await TestDatabase.withStore(settings) { store in
+                let report = await HealthMonitor(checks: [store.healthCheck]).report()
+                #expect(report.checks["postgres"]?.status == "connected")
+            }
+        }
+        let unreachable = Settings(["DATABASE_URL": "postgres://nobody:secret@127.0.0.1:9/none", "DATABASE_CONNECT_TIMEOUT_SECONDS": "1"])
+        try await TestDatabase.withStore(unreachable) { store in
+            let report = await HealthMonitor(checks: [store.healthCheck], timeout: .seconds(2)).report()
+            #expect(report.status == "unhealthy")
+            #expect(report.checks["postgres"]?.status == "disconnected")
+        }
+    }
+
+    @Test("DATABASE_URL problems name the variable")
+    func databaseURLErrors() {
+        for url in ["", "mysql://u@h/db", "postgres://h/db", "postgres://u@h/", "postgres://u@h/db?sslmode=sometimes"] {
+            do {
+                _ = try PostgresClient.Configuration.from(Settings(["DATABASE_URL": url]))
+                Issue.record("\(url) was accepted")
+            } catch let error as ConfigurationError {
+                #expect(error.variable == "DATABASE_URL")
+            } catch {
+                Issue.record("unexpected \(error)")
+            }
+        }
+    }
+}

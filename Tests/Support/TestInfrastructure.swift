@@ -1,0 +1,97 @@
+public import BazaarCore
+public import BazaarPostgres
+public import Foundation
+import Logging
+import PostgresNIO
+
+/// The infrastructure `make test` starts (`bazaar infra`), as tests see it.
+///
+/// Values come from the environment `make test` exports, or else from the `infra.env` file the
+/// launcher wrote under `.run/`, so `swift test` works too once `bazaar infra --detach` runs.
+public enum TestInfrastructure {
+    /// The repository root, found from this source file's location.
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    /// The variables of the running infrastructure.
+    public static func environment() throws -> [String: String] {
+        var values: [String: String] = [:]
+        let runDirectory = ProcessInfo.processInfo.environment["BAZAAR_RUN_DIR"]
+            .map { URL(fileURLWithPath: $0) } ?? repositoryRoot.appendingPathComponent(".run")
+        if let text = try? String(contentsOf: runDirectory.appendingPathComponent("infra.env"), encoding: .utf8) {
+            for line in text.split(separator: "\n") where !line.hasPrefix("#") {
+                guard let equals = line.firstIndex(of: "=") else { continue }
+                values[String(line[..<equals])] = unquoted(String(line[line.index(after: equals)...]))
+            }
+        }
+        values.merge(ProcessInfo.processInfo.environment.filter { $0.key.hasPrefix("BAZAAR_") }) { _, process in process }
+        return values
+    }
+
+    /// The superuser URL of the test Postgres cluster.
+    public static func postgresAdminURL() throws -> String {
+        guard let url = try environment()["BAZAAR_POSTGRES_ADMIN_URL"] else {
+            throw InfrastructureMissing(what: "Postgres (BAZAAR_POSTGRES_ADMIN_URL)")
+        }
+        return url
+    }
+
+    static func unquoted(_ value: String) -> String {
+        guard value.count >= 2, let first = value.first, first == value.last, first == "'" || first == "\"" else { return value }
+        return String(value.dropFirst().dropLast())
+    }
+
+    public struct InfrastructureMissing: Error, CustomStringConvertible {
+        let what: String
+        public var description: String {
+            "\(what) is not running for tests: run `make test`, or start it with `.build/debug/bazaar infra --detach` before `swift test`"
+        }
+    }
+}
+
+/// A fresh, empty Postgres database per test, dropped afterwards, so tests never share state.
+public enum TestDatabase {
+    /// Creates a database, passes settings whose `DATABASE_URL` points at it, and drops it.
+    public static func withFresh<Result>(_ body: (Settings) async throws -> Result) async throws -> Result {
+        let adminURL = try TestInfrastructure.postgresAdminURL()
+        let name = "test_\(UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased())"
+        try await withAdminClient(adminURL) { client, logger in
+            try await client.query(PostgresQuery(unsafeSQL: "CREATE DATABASE \(name)"), logger: logger)
+        }
+        var components = URLComponents(string: adminURL)!
+        components.path = "/\(name)"
+        let settings = Settings(["DATABASE_URL": components.string!, "DATABASE_POOL_MAX": "4"])
+        do {
+            let result = try await body(settings)
+            try await drop(name, adminURL: adminURL)
+            return result
+        } catch {
+            try? await drop(name, adminURL: adminURL)
+            throw error
+        }
+    }
+
+    /// Runs `body` with a store connected to `settings`' database, its pool running meanwhile.
+    public static func withStore<Result: Sendable>(_ settings: Settings, _ body: @Sendable (PostgresStore) async throws -> Result) async throws -> Result {
+        let store = PostgresStore(configuration: try .from(settings), logger: Logger(label: "test-postgres"))
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                await store.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+
+    static func drop(_ name: String, adminURL: String) async throws {
+        try await withAdminClient(adminURL) { client, logger in
+            try await client.query(PostgresQuery(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"), logger: logger)
+        }
+    }
+
+    static func withAdminClient(_ url: String, _ body: @Sendable (PostgresClient, Logger) async throws -> Void) async throws {
+        let settings = Settings(["DATABASE_URL": url, "DATABASE_POOL_MAX": "1"])
+        try await withStore(settings) { store in try await body(store.client, store.logger) }
+    }
+}
