@@ -1,0 +1,49 @@
+public import Foundation
+
+/// A new account exists. Consumers keep their own copy of what they need about users.
+public struct UserRegistered: EventPayload {
+    public static let eventType = EventType(name: "bazaar.user.registered.v1", topic: TopicCatalog.users,
+                                            summary: "A customer registered an account.")
+    public var userId: String
+    public var email: String
+    public var name: String
+    /// `customer` or `admin`.
+    public var role: String
+    public var registeredAt: Date
+
+    public init(userId: String, email: String, name: String, role: String, registeredAt: Date) {
+        self.userId = userId
+        self.email = email
+        self.name = name
+        self.role = role
+        self.registeredAt = registeredAt
+    }
+
+    public var subject: String { userId }
+    public static let example = UserRegistered(userId: "u-7f3a", email: "ada@example.com", name: "Ada Lovelace", role: "customer",
+                                               registeredAt: Date(timeIntervalSince1970: 1_795_000_000))
+}
+
+/// A password reset was requested for an existing account; the notification service emails the link.
+public struct UserPasswordResetRequested: EventPayload {
+    public static let eventType = EventType(name: "bazaar.user.password_reset_requested.v1", topic: TopicCatalog.users,
+                                            summary: "A user asked to reset their password; carries the single-use token for the email.")
+    public var userId: String
+    public var email: String
+    public var name: String
+    /// The single-use reset token (the user service stores only its hash).
+    public var resetToken: String
+    public var expiresAt: Date
+
+    public init(userId: String, email: String, name: String, resetToken: String, expiresAt: Date) {
+        self.userId = userId
+        self.email = email
+        self.name = name
+        self.resetToken = resetToken
+        self.expiresAt = expiresAt
+    }
+
+    public var subject: String { userId }
+    public static let example = UserPasswordResetRequested(userId: "u-7f3a", email: "ada@example.com", name: "Ada Lovelace",
+                                                           resetToken: "q8J1c2VyLXJlc2V0LXRva2Vu", expiresAt: Date(timeIntervalSince1970: 1_795_001_800))
+}
