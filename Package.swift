@@ -14,7 +14,12 @@ let package = Package(
     products: [
         .library(name: "BazaarCore", targets: ["BazaarCore"]),
         .library(name: "BazaarPostgres", targets: ["BazaarPostgres"]),
+        .library(name: "BazaarContracts", targets: ["BazaarContracts"]),
+        .library(name: "BazaarKafka", targets: ["BazaarKafka"]),
+        .library(name: "BazaarMessaging", targets: ["BazaarMessaging"]),
         .executable(name: "bazaar", targets: ["BazaarLauncher"]),
+        .executable(name: "bazaar-broker", targets: ["BazaarBroker"]),
+        .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -58,6 +63,57 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(
+            name: "BazaarContracts",
+            dependencies: [],
+            path: "Shared/Contracts",
+            exclude: ["Published"],
+            swiftSettings: strictSettings
+        ),
+        .systemLibrary(
+            name: "CRdKafka",
+            path: "Shared/CRdKafka",
+            pkgConfig: "rdkafka",
+            providers: [.apt(["librdkafka-dev"])]
+        ),
+        .target(
+            name: "BazaarKafka",
+            dependencies: [
+                "CRdKafka",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Kafka",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BazaarMessaging",
+            dependencies: ["BazaarCore", "BazaarPostgres", "BazaarKafka", "BazaarContracts"],
+            path: "Shared/Messaging",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarBroker",
+            dependencies: [
+                "CRdKafka",
+                "BazaarContracts",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Tools/Broker",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarKafkaBenchmark",
+            dependencies: [
+                "BazaarKafka",
+                "CRdKafka",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Tools/Benchmarks/KafkaBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .target(
             name: "BazaarRuntime",
             dependencies: [],
             path: "Tools/Runtime",
@@ -77,6 +133,7 @@ let package = Package(
             dependencies: [
                 "BazaarCore",
                 "BazaarPostgres",
+                "BazaarKafka",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
@@ -99,6 +156,24 @@ let package = Package(
             dependencies: ["BazaarPostgres", "BazaarTestSupport"],
             path: "Tests/PostgresTests",
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarContractsTests",
+            dependencies: ["BazaarContracts"],
+            path: "Tests/ContractsTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarKafkaTests",
+            dependencies: ["BazaarKafka", "BazaarContracts"],
+            path: "Tests/KafkaTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarMessagingTests",
+            dependencies: ["BazaarMessaging", "BazaarTestSupport"],
+            path: "Tests/MessagingTests",
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,0 +1,69 @@
+# Bazaar: the two set-up commands are `make run` and `make test` (see README.md).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CONFIGURATION ?= debug
+BUILD_DIR := .build/$(CONFIGURATION)
+BAZAAR := $(BUILD_DIR)/bazaar
+VENV := .venv
+# Debian packages the project needs: servers for the local runtime and tests, C libraries the
+# Swift system-library targets link, and the loopback tools benchmarks use.
+APT_PACKAGES := postgresql postgresql-client nginx-light redis-server util-linux pkg-config \
+	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk
+# The test infrastructure has its own run directory and ports, so it never touches `make run`'s.
+TEST_RUN_DIR := $(CURDIR)/.run/test
+TEST_POSTGRES_PORT ?= 54339
+
+.PHONY: help deps apt-deps venv build run infra down status test contracts clean
+
+help:
+	@echo "make run    install what is missing, build, and start the whole platform (Ctrl-C stops it)"
+	@echo "make test   install what is missing, build, start test infrastructure, run every check"
+	@echo "make infra  start only the infrastructure in the background (make down stops it)"
+
+deps: apt-deps venv
+
+# Installs only the Debian packages that are missing; uses sudo when not root.
+apt-deps:
+	@missing=$$(for package in $(APT_PACKAGES); do \
+		dpkg-query -W -f='$${Status}\n' $$package 2>/dev/null | grep -q '^install ok installed$$' || echo $$package; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages: $$missing"; \
+		sudo=$$( [ "$$(id -u)" -eq 0 ] || echo sudo ); \
+		$$sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$sudo apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+build: apt-deps
+	swift build -c $(CONFIGURATION)
+
+run: deps build
+	$(BAZAAR) up
+
+infra: deps build
+	$(BAZAAR) infra --detach
+
+down:
+	@if [ -x $(BAZAAR) ]; then $(BAZAAR) down; $(BAZAAR) down --run-dir $(TEST_RUN_DIR) --postgres-port $(TEST_POSTGRES_PORT); fi
+
+status:
+	$(BAZAAR) status
+
+# Builds once for tests (alternating `swift build` and `swift test` would re-plan and recompile),
+# starts the infrastructure, runs every test and contract check, and stops what it started even
+# when a test fails.
+test: deps
+	swift build --build-tests
+	infrastructure/scripts/run-tests.sh "$(BUILD_DIR)" "$(TEST_RUN_DIR)" "$(TEST_POSTGRES_PORT)"
+
+contracts: venv
+	infrastructure/scripts/check-contracts.sh
+
+clean: down
+	rm -rf .build .run $(VENV)

@@ -1,0 +1,77 @@
+import AsyncHTTPClient
+import BazaarCore
+import BazaarTestSupport
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import Synchronization
+import Testing
+
+/// Records the order in which things finished.
+final class Timeline: Sendable {
+    private let events = Mutex<[String]>([])
+    func record(_ event: String) { events.withLock { $0.append(event) } }
+    var recorded: [String] { events.withLock { $0 } }
+}
+
+/// A background service (standing in for a store's pool) that notes when it was told to stop.
+struct RecordingService: Service {
+    let name: String
+    let timeline: Timeline
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        timeline.record("\(name) stopped")
+    }
+}
+
+/// A port nothing listens on right now.
+func freePort() throws -> Int {
+    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    defer { close(socket) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
+
+@Suite("Service bootstrap: graceful shutdown")
+struct GracefulShutdownTests {
+    @Test("on shutdown an in-flight request still completes, then background services stop in reverse order of adding")
+    func drainsThenStopsInOrder() async throws {
+        let port = try freePort()
+        let timeline = Timeline()
+        var host = try ServiceHost.testing(["PORT": String(port)])
+        host.addService(RecordingService(name: "store", timeline: timeline))
+        host.addService(RecordingService(name: "relay", timeline: timeline))
+        host.router.get("/api/slow") { _, _ -> String in
+            try await Task.sleep(for: .milliseconds(800))
+            timeline.record("slow request answered")
+            return "done"
+        }
+        let group = ServiceGroup(configuration: .init(services: [.init(service: host.makeApplication())], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        let client = HTTPClient.shared
+        // Wait until the server listens.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while ContinuousClock.now < deadline {
+            if (try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/health/live"), timeout: .seconds(1)))?.status == .ok { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        async let slow = client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/slow"), timeout: .seconds(10))
+        try await Task.sleep(for: .milliseconds(200))
+        await group.triggerGracefulShutdown()
+        let response = try await slow
+        #expect(response.status == .ok)
+        #expect(String(buffer: try await response.body.collect(upTo: 1024)) == "done")
+        try await running.value
+        #expect(timeline.recorded == ["slow request answered", "relay stopped", "store stopped"])
+    }
+}

@@ -1,0 +1,102 @@
+import BazaarRuntime
+import Testing
+
+@Suite("Environment files and provisioning SQL")
+struct EnvironmentTests {
+    let settings = RuntimeSettings(runDirectory: RunDirectory(path: "/work/.run"), postgresPort: 54329, gatewayPort: 8080)
+
+    var passwords: [String: String] {
+        Dictionary(uniqueKeysWithValues: ServiceRegistry.servicesWithDatabase().map { ($0.name, "pw\($0.name)") })
+    }
+
+    @Test("infra.env has the run directory, the admin URL and one URL per Postgres-owning service")
+    func infrastructureKeys() {
+        let file = InfrastructureEnvironment.make(settings: settings, adminPassword: "secret", passwords: passwords)
+        #expect(file[InfrastructureEnvironment.runDirectoryKey] == "/work/.run")
+        #expect(file["BAZAAR_POSTGRES_ADMIN_URL"] == "postgres://bazaar:secret@127.0.0.1:54329/postgres")
+        #expect(file["USER_DATABASE_URL"] == "postgres://user_service:pwuser@127.0.0.1:54329/users")
+        #expect(file["INVENTORY_DATABASE_URL"] == "postgres://inventory_service:pwinventory@127.0.0.1:54329/inventory")
+        #expect(file["ORDER_DATABASE_URL"] == "postgres://order_service:pworder@127.0.0.1:54329/orders")
+        #expect(file["PAYMENT_DATABASE_URL"] == "postgres://payment_service:pwpayment@127.0.0.1:54329/payments")
+        #expect(file["NOTIFICATION_DATABASE_URL"] == "postgres://notification_service:pwnotification@127.0.0.1:54329/notifications")
+        #expect(file["CATALOG_DATABASE_URL"] == nil)
+        #expect(file["CART_DATABASE_URL"] == nil)
+        #expect(file.entries.count == 2 + ServiceRegistry.servicesWithDatabase().count)
+    }
+
+    @Test("rendering writes KEY=VALUE lines that parse back to the same entries")
+    func renderingRoundTrips() throws {
+        let file = EnvironmentFile(entries: [
+            .init(key: "PLAIN", value: "postgres://u:p@127.0.0.1:1/db"),
+            .init(key: "SPACED", value: "/tmp/run dir"),
+            .init(key: "QUOTED", value: "it's $HOME"),
+            .init(key: "EMPTY", value: ""),
+        ])
+        let text = file.rendered(comment: "generated")
+        #expect(text.hasPrefix("# generated\n"))
+        #expect(text.contains("\nPLAIN=postgres://u:p@127.0.0.1:1/db\n"))
+        #expect(text.contains("\nSPACED='/tmp/run dir'\n"))
+        #expect(text.contains("\nQUOTED='it'\\''s $HOME'\n"))
+        #expect(text.contains("\nEMPTY=''\n"))
+        #expect(try EnvironmentFile.parse(text) == file)
+    }
+
+    @Test("parsing accepts export prefixes, double quotes and blank lines")
+    func parsingIsLenient() throws {
+        let file = try EnvironmentFile.parse("\n# comment\nexport A=1\nB=\"two words\"\n  C=x=y\n")
+        #expect(file["A"] == "1")
+        #expect(file["B"] == "two words")
+        #expect(file["C"] == "x=y")
+        #expect(throws: RuntimeError.self) { try EnvironmentFile.parse("NOT A SETTING") }
+        #expect(throws: RuntimeError.self) { try EnvironmentFile.parse("A='unterminated") }
+    }
+
+    @Test("a started service gets its port, its own database, the JWKS and CORS settings")
+    func serviceEnvironment() throws {
+        let infrastructure = InfrastructureEnvironment.make(settings: settings, adminPassword: "secret", passwords: passwords)
+        let order = try #require(ServiceRegistry.service(named: "order"))
+        let variables = ServiceEnvironment.variables(for: order, settings: settings, infrastructure: infrastructure)
+        #expect(variables["PORT"] == "8105")
+        #expect(variables["DATABASE_URL"] == infrastructure["ORDER_DATABASE_URL"])
+        #expect(variables["JWT_JWKS_URL"] == "http://127.0.0.1:8101/.well-known/jwks.json")
+        #expect(variables["CORS_ALLOWED_ORIGINS"] == "http://localhost:8080")
+        #expect(variables["LOG_LEVEL"] == "info")
+        let catalog = try #require(ServiceRegistry.service(named: "catalog"))
+        #expect(ServiceEnvironment.variables(for: catalog, settings: settings, infrastructure: infrastructure)["DATABASE_URL"] == nil)
+    }
+
+    @Test("generated passwords are long, varied and need no quoting")
+    func generatedPasswords() {
+        let first = SecretStore.generatePassword()
+        #expect(first.count == 32)
+        #expect(first.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) })
+        #expect(first != SecretStore.generatePassword())
+    }
+
+    @Test("SQL identifiers and literals are quoted")
+    func quoting() {
+        #expect(PostgresProvisioning.quotedIdentifier("user") == "\"user\"")
+        #expect(PostgresProvisioning.quotedIdentifier("we\"ird") == "\"we\"\"ird\"")
+        #expect(PostgresProvisioning.quotedLiteral("it's") == "'it''s'")
+    }
+
+    @Test("provisioning creates what is missing and updates what exists")
+    func provisioningScript() throws {
+        let order = try #require(ServiceRegistry.service(named: "order"))
+        let fresh = PostgresProvisioning.script(services: [order], passwords: ["order": "p'w"], existingRoles: [], existingDatabases: [])
+        #expect(fresh == """
+            CREATE ROLE "order_service" WITH LOGIN PASSWORD 'p''w';
+            CREATE DATABASE "orders" OWNER "order_service" ENCODING 'UTF8' TEMPLATE template0;
+            REVOKE ALL ON DATABASE "orders" FROM PUBLIC;
+
+            """)
+        let again = PostgresProvisioning.script(
+            services: [order], passwords: ["order": "pw"], existingRoles: ["order_service"], existingDatabases: ["orders"]
+        )
+        #expect(again.contains("ALTER ROLE \"order_service\" WITH LOGIN PASSWORD 'pw';"))
+        #expect(again.contains("ALTER DATABASE \"orders\" OWNER TO \"order_service\";"))
+        #expect(!again.contains("CREATE"))
+        let catalog = try #require(ServiceRegistry.service(named: "catalog"))
+        #expect(PostgresProvisioning.script(services: [catalog], passwords: [:], existingRoles: [], existingDatabases: []) == "\n")
+    }
+}

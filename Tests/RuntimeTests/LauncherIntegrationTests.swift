@@ -1,0 +1,149 @@
+import BazaarRuntime
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Runs the built `bazaar` binary for real: a private Postgres cluster in a fresh run directory,
+/// connections to every service database with the credentials from `infra.env`, and a clean stop.
+@Suite("bazaar launcher, end to end", .serialized)
+struct LauncherIntegrationTests {
+    @Test("infra --detach provisions every database, and down leaves no process behind", .timeLimit(.minutes(5)))
+    func infrastructureStartsAndStops() async throws {
+        let launcher = try LauncherBinary.locate()
+        let psql = try TestTools.require("psql", debianPackage: "postgresql-client")
+        let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-launcher-test")
+        let port = try FreePort.find()
+        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(port)]
+        var failure: (any Error)?
+        do {
+            try await exercise(launcher: launcher, psql: psql, runDirectory: runDirectory, common: common)
+        } catch {
+            failure = error
+        }
+        // Idempotent: stops whatever a failed step left running, says "nothing is running" otherwise.
+        _ = try? await TestProcess.run(launcher, ["down"] + common)
+        runDirectory.remove()
+        if let failure { throw failure }
+    }
+
+    @Test(
+        "as root, a run directory the postgres user cannot reach keeps its cluster in /tmp",
+        .enabled(if: geteuid() == 0, "only root runs Postgres as another user"), .timeLimit(.minutes(5))
+    )
+    func unreachableRunDirectoryFallsBackToTemporaryData() async throws {
+        let launcher = try LauncherBinary.locate()
+        let psql = try TestTools.require("psql", debianPackage: "postgresql-client")
+        let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-private-run")
+        chmod(runDirectory.path, 0o700)
+        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try FreePort.find())]
+        let locationFile = RunDirectory(path: runDirectory.path).postgresDataLocationFile.path(percentEncoded: false)
+        var failure: (any Error)?
+        do {
+            let start = try await TestProcess.run(launcher, ["infra", "--detach"] + common)
+            try #require(start.status == 0, "bazaar infra --detach failed:\n\(start.output)")
+            let dataDirectory = try String(contentsOfFile: locationFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(dataDirectory.hasPrefix("/tmp/bazaar-postgres-"), "\(dataDirectory)")
+            let environment = try EnvironmentFile.parse(
+                String(contentsOfFile: RunDirectory(path: runDirectory.path).environmentFile.path(percentEncoded: false), encoding: .utf8)
+            )
+            let url = try #require(environment["ORDER_DATABASE_URL"])
+            let answer = try await TestProcess.run(psql, [url, "-Atc", "select current_database()"])
+            #expect(answer.output.trimmingCharacters(in: .whitespacesAndNewlines) == "orders", "\(answer.output)")
+            let down = try await TestProcess.run(launcher, ["down"] + common)
+            #expect(down.status == 0, "\(down.output)")
+            #expect(liveProcesses(mentioning: dataDirectory) == [])
+        } catch {
+            failure = error
+        }
+        _ = try? await TestProcess.run(launcher, ["down"] + common)
+        if let dataDirectory = try? String(contentsOfFile: locationFile, encoding: .utf8) {
+            // The data lives outside the run directory: remove its /tmp folder too.
+            let folder = (dataDirectory.trimmingCharacters(in: .whitespacesAndNewlines) as NSString).deletingLastPathComponent
+            if folder.hasPrefix("/tmp/bazaar-postgres-") { try? FileManager.default.removeItem(atPath: folder) }
+        }
+        runDirectory.remove()
+        if let failure { throw failure }
+    }
+
+    private func exercise(launcher: String, psql: String, runDirectory: TemporaryDirectory, common: [String]) async throws {
+        let start = try await TestProcess.run(launcher, ["infra", "--detach"] + common)
+        try #require(start.status == 0, "bazaar infra --detach failed:\n\(start.output)")
+        #expect(start.output.contains("BAZAAR_POSTGRES_ADMIN_URL="), "the summary prints infra.env:\n\(start.output)")
+
+        let settings = RunDirectory(path: runDirectory.path)
+        let environmentPath = settings.environmentFile.path(percentEncoded: false)
+        let attributes = try FileManager.default.attributesOfItem(atPath: environmentPath)
+        #expect((attributes[.posixPermissions] as? Int) == 0o600, "infra.env must be private")
+        let environment = try EnvironmentFile.parse(String(contentsOfFile: environmentPath, encoding: .utf8))
+        #expect(environment["BAZAAR_RUN_DIR"] == settings.path)
+
+        let admin = try #require(environment["BAZAAR_POSTGRES_ADMIN_URL"])
+        let adminAnswer = try await TestProcess.run(psql, [admin, "-Atc", "select current_database(), current_user"])
+        #expect(adminAnswer.output.trimmingCharacters(in: .whitespacesAndNewlines) == "postgres|bazaar", "\(adminAnswer.output)")
+
+        for service in ServiceRegistry.servicesWithDatabase() {
+            let url = try #require(environment[service.databaseURLKey], "infra.env lacks \(service.databaseURLKey)")
+            let answer = try await TestProcess.run(psql, [url, "-Atc", "select current_database(), current_user"])
+            #expect(answer.status == 0, "\(service.name): \(answer.output)")
+            let expected = "\(service.databaseName ?? "")|\(service.databaseRoleName)"
+            #expect(answer.output.trimmingCharacters(in: .whitespacesAndNewlines) == expected, "\(service.name): \(answer.output)")
+        }
+
+        // The Kafka dev broker answers metadata requests and has every topic with its partitions.
+        let brokers = try #require(environment["KAFKA_BROKERS"], "infra.env lacks KAFKA_BROKERS")
+        #expect(environment["BAZAAR_KAFKA_BROKERS"] == brokers)
+        let kcat = try TestTools.require("kcat", debianPackage: "kcat")
+        let metadata = try await TestProcess.run(kcat, ["-b", brokers, "-L", "-J", "-m", "10"])
+        #expect(metadata.status == 0, "kcat -L failed: \(metadata.output)")
+        let topics = try TopicMetadata.partitionCounts(fromKcatJSON: metadata.output)
+        #expect(topics["orders"] == 6 && topics["orders.dlq"] == 1 && topics["payments"] == 6, "\(topics)")
+
+        let status = try await TestProcess.run(launcher, ["status"] + common)
+        #expect(status.status == 0, "bazaar status:\n\(status.output)")
+        #expect(status.output.contains("accepting connections"), "\(status.output)")
+
+        let state = try #require(try RunStateStore(runDirectory: settings).load())
+        #expect(state.phase == .ready)
+        #expect(state.processes.map(\.name) == ["postgres", "kafka"])
+        let dataDirectory = try String(contentsOfFile: settings.postgresDataLocationFile.path(percentEncoded: false), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(!liveProcesses(mentioning: dataDirectory).isEmpty, "Postgres should run on \(dataDirectory)")
+
+        let down = try await TestProcess.run(launcher, ["down"] + common)
+        #expect(down.status == 0, "bazaar down failed:\n\(down.output)")
+        for record in state.allProcesses {
+            #expect(!ProcessInspector.isAlive(record), "\(record.name) (pid \(record.pid)) is still alive")
+        }
+        #expect(liveProcesses(mentioning: dataDirectory) == [])
+        #expect(liveProcesses(mentioning: runDirectory.path) == [])
+
+        let afterwards = try await TestProcess.run(launcher, ["status"] + common)
+        #expect(afterwards.status == 3, "status after down should say nothing runs:\n\(afterwards.output)")
+        let again = try await TestProcess.run(launcher, ["down"] + common)
+        #expect(again.status == 0, "down with nothing running succeeds:\n\(again.output)")
+    }
+}
+
+/// Topic partition counts from `kcat -L -J` output.
+enum TopicMetadata {
+    struct Metadata: Decodable {
+        struct Topic: Decodable {
+            let topic: String
+            let partitions: [Partition]
+        }
+        struct Partition: Decodable {}
+        let topics: [Topic]
+    }
+
+    static func partitionCounts(fromKcatJSON output: String) throws -> [String: Int] {
+        // kcat may print log lines before the JSON document.
+        guard let start = output.firstIndex(of: "{") else { return [:] }
+        let metadata = try JSONDecoder().decode(Metadata.self, from: Data(output[start...].utf8))
+        return Dictionary(metadata.topics.map { ($0.topic, $0.partitions.count) }, uniquingKeysWith: { first, _ in first })
+    }
+}

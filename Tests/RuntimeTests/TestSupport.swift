@@ -1,0 +1,151 @@
+import Foundation
+import Synchronization
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A failure of the test set-up itself, with what to do about it.
+struct TestSetupError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Programs the tests run.
+enum TestTools {
+    /// The path of `name` on `PATH` or in `extraDirectories`, or an error naming the Debian package.
+    static func require(_ name: String, debianPackage: String, extraDirectories: [String] = []) throws -> String {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin"
+        let directories = path.split(separator: ":").map(String.init) + extraDirectories
+        guard let found = directories.map({ "\($0)/\(name)" }).first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw TestSetupError(description: "`\(name)` is not installed; install it with: sudo apt-get install \(debianPackage)")
+        }
+        return found
+    }
+}
+
+/// The `bazaar` executable under test.
+///
+/// Looked for, in order: `$BAZAAR_LAUNCHER`; next to the running test binary (SwiftPM puts every
+/// product of a build, test bundles included, in one products folder such as `.build/debug`); next
+/// to any loaded bundle; and in the package's `.build/debug` found from this file's location.
+enum LauncherBinary {
+    static func locate(filePath: String = #filePath) throws -> String {
+        let fileManager = FileManager.default
+        var candidates: [String] = []
+        if let override = ProcessInfo.processInfo.environment["BAZAAR_LAUNCHER"] {
+            candidates.append(override)
+        }
+        if let testBinary = try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            candidates.append(directory(of: testBinary) + "/bazaar")
+        }
+        for bundle in [Bundle.main] + Bundle.allBundles {
+            candidates.append(bundle.bundleURL.path(percentEncoded: false) + "/bazaar")
+            candidates.append(directory(of: bundle.bundleURL.path(percentEncoded: false)) + "/bazaar")
+        }
+        // Tests/RuntimeTests/TestSupport.swift → package root.
+        let packageRoot = directory(of: directory(of: directory(of: filePath)))
+        candidates.append(packageRoot + "/.build/debug/bazaar")
+        guard let found = candidates.first(where: fileManager.isExecutableFile(atPath:)) else {
+            throw TestSetupError(description: """
+                The `bazaar` executable was not found. Build it first (swift build --product bazaar), or set \
+                BAZAAR_LAUNCHER to its path. Looked at:
+                \(candidates.joined(separator: "\n"))
+                """)
+        }
+        return found
+    }
+
+    private static func directory(of path: String) -> String {
+        (path as NSString).deletingLastPathComponent
+    }
+}
+
+/// A fresh directory under /tmp (reachable by the `postgres` user, unlike most of /root).
+struct TemporaryDirectory {
+    let path: String
+
+    static func create(prefix: String) throws -> TemporaryDirectory {
+        var template = Array("/tmp/\(prefix)-XXXXXX".utf8CString)
+        guard let created = mkdtemp(&template) else {
+            throw TestSetupError(description: "cannot create a temporary directory: \(String(cString: strerror(errno)))")
+        }
+        let path = String(cString: created)
+        chmod(path, 0o755)
+        return TemporaryDirectory(path: path)
+    }
+
+    func remove() {
+        try? FileManager.default.removeItem(atPath: path)
+    }
+}
+
+/// A TCP port nothing listens on right now.
+enum FreePort {
+    static func find() throws -> Int {
+        #if canImport(Glibc)
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        #else
+        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
+        #endif
+        guard descriptor >= 0 else { throw TestSetupError(description: "cannot create a socket") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = 0
+        address.sin_addr = in_addr(s_addr: in_addr_t(UInt32(0x7F00_0001).bigEndian))
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) { pointer in
+            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+            }
+        }
+        guard bound else { throw TestSetupError(description: "cannot bind a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}
+
+/// Runs a program to completion from a test, off the cooperative pool.
+enum TestProcess {
+    struct Result: Sendable {
+        var status: Int32
+        var output: String
+    }
+
+    static func run(_ executable: String, _ arguments: [String]) async throws -> Result {
+        let process = Process()
+        process.executableURL = URL(filePath: executable)
+        process.arguments = arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let reader = pipe.fileHandleForReading
+        return await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                let data = reader.readDataToEndOfFile()
+                process.waitUntilExit()
+                continuation.resume(returning: Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self)))
+            }
+        }
+    }
+}
+
+/// Live processes whose command line contains `text`, from `/proc` (zombies excluded).
+func liveProcesses(mentioning text: String) -> [String] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry -> String? in
+        guard let pid = Int32(entry), pid != getpid(),
+              let commandLine = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+              let stat = FileManager.default.contents(atPath: "/proc/\(entry)/stat")
+        else { return nil }
+        let arguments = commandLine.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.joined(separator: " ")
+        let statText = String(decoding: stat, as: UTF8.self)
+        let state = statText.lastIndex(of: ")").map { statText[statText.index($0, offsetBy: 2)] }
+        guard arguments.contains(text), state != "Z" else { return nil }
+        return "\(pid): \(arguments)"
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+/// Creates, idempotently, one login role and one database per Postgres-owning service: the role
+/// owns its database, and other roles may not connect to it (no service reads another's store).
+public enum PostgresProvisioning {
+    /// `name` as a double-quoted SQL identifier.
+    public static func quotedIdentifier(_ name: String) -> String {
+        "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    /// `value` as a single-quoted SQL string literal (with `standard_conforming_strings`, the default).
+    public static func quotedLiteral(_ value: String) -> String {
+        "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+    }
+
+    /// The SQL that brings roles and databases in line with `services`, given what already exists.
+    /// Passwords are (re)set on every run so they always match the files in `secrets/`.
+    public static func script(
+        services: [ServiceDefinition],
+        passwords: [String: String],
+        existingRoles: Set<String>,
+        existingDatabases: Set<String>
+    ) -> String {
+        var statements: [String] = []
+        for service in ServiceRegistry.servicesWithDatabase(in: services) {
+            guard let database = service.databaseName, let password = passwords[service.name] else { continue }
+            let role = quotedIdentifier(service.databaseRoleName)
+            let databaseIdentifier = quotedIdentifier(database)
+            let verb = existingRoles.contains(service.databaseRoleName) ? "ALTER" : "CREATE"
+            statements.append("\(verb) ROLE \(role) WITH LOGIN PASSWORD \(quotedLiteral(password));")
+            if existingDatabases.contains(database) {
+                statements.append("ALTER DATABASE \(databaseIdentifier) OWNER TO \(role);")
+            } else {
+                statements.append("CREATE DATABASE \(databaseIdentifier) OWNER \(role) ENCODING 'UTF8' TEMPLATE template0;")
+            }
+            statements.append("REVOKE ALL ON DATABASE \(databaseIdentifier) FROM PUBLIC;")
+        }
+        return statements.joined(separator: "\n") + "\n"
+    }
+
+    /// Applies ``script(services:passwords:existingRoles:existingDatabases:)`` to the cluster with `psql`.
+    /// The superuser password travels in `PGPASSWORD` and the script on standard input, never on a command line.
+    static func provision(
+        psql: String,
+        port: Int,
+        adminPassword: String,
+        services: [ServiceDefinition],
+        passwords: [String: String]
+    ) async throws {
+        let connection = [
+            "--no-psqlrc", "--quiet", "--no-align", "--tuples-only", "--set=ON_ERROR_STOP=1",
+            "--host=127.0.0.1", "--port=\(port)",
+            "--username=\(InfrastructureEnvironment.postgresAdminUser)", "--dbname=postgres",
+        ]
+        let environment = ["PGPASSWORD": adminPassword, "PGSSLMODE": "disable", "PGCONNECT_TIMEOUT": "10"]
+        let inventory = try await CommandRunner.runChecked(
+            psql, connection + ["--command=SELECT 'role ' || rolname FROM pg_roles UNION ALL SELECT 'database ' || datname FROM pg_database"],
+            environment: environment, displayName: "psql (list roles and databases)"
+        )
+        var roles = Set<String>()
+        var databases = Set<String>()
+        for line in inventory.split(separator: "\n") {
+            if line.hasPrefix("role ") { roles.insert(String(line.dropFirst("role ".count))) }
+            if line.hasPrefix("database ") { databases.insert(String(line.dropFirst("database ".count))) }
+        }
+        let sql = script(services: services, passwords: passwords, existingRoles: roles, existingDatabases: databases)
+        try await CommandRunner.runChecked(
+            psql, connection + ["--file=-"], environment: environment, input: sql,
+            displayName: "psql (create roles and databases)"
+        )
+    }
+}

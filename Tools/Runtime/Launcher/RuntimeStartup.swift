@@ -1,0 +1,133 @@
+import Foundation
+
+/// The start sequence of a run: Postgres (initialised, ready, provisioned), the Kafka dev broker,
+/// `infra.env` written,
+/// then, for `bazaar up`, every service that has an executable and finally the gateway.
+/// Every started child joins the process group and the state file at once, so whatever happens
+/// next (failure, Ctrl-C) it is stopped with the rest.
+struct RuntimeStartup: Sendable {
+    let settings: RuntimeSettings
+    let mode: RuntimeMode
+    let console: ConsoleOutput
+    let group: ProcessGroup
+    let recorder: RunStateRecorder
+
+    /// Starts everything `mode` needs and returns the content of `infra.env`.
+    func run() async throws -> EnvironmentFile {
+        try checkPorts()
+        let environment = try await startInfrastructure()
+        if mode == .full {
+            try await startServices(environment: environment)
+            try await startGateway()
+        }
+        return environment
+    }
+
+    private func checkPorts() throws {
+        var wanted: [(port: Int, purpose: String, option: String?)] = [(settings.postgresPort, "Postgres", "--postgres-port")]
+        if mode == .full {
+            wanted.append((settings.gatewayPort, "gateway", "--gateway-port"))
+            wanted += settings.services.filter { $0.executableName != nil }.map { ($0.port, "\($0.name) service", nil) }
+        }
+        for entry in wanted where !HealthProbe.isPortAvailable(entry.port) {
+            throw RuntimeError.portInUse(port: entry.port, purpose: entry.purpose, option: entry.option)
+        }
+    }
+
+    private func startInfrastructure() async throws -> EnvironmentFile {
+        let programs = try PostgresPrograms.locate()
+        let account = try PostgresAccount.resolve()
+        let secrets = SecretStore(directory: settings.runDirectory.secretsDirectory)
+        let adminPassword = try secrets.secret(named: "postgres-admin-password")
+        var passwords: [String: String] = [:]
+        for service in ServiceRegistry.servicesWithDatabase(in: settings.services) {
+            passwords[service.name] = try secrets.secret(named: service.databasePasswordSecretName)
+        }
+
+        let cluster = PostgresCluster(
+            programs: programs, account: account, runDirectory: settings.runDirectory,
+            port: settings.postgresPort, console: console
+        )
+        let dataDirectory = try await cluster.prepareDataDirectory()
+        try await cluster.initializeIfNeeded(dataDirectory: dataDirectory, adminPassword: adminPassword)
+        try Task.checkCancellation()
+        let server = try group.start(cluster.serverSpecification(dataDirectory: dataDirectory))
+        recorder.add(server.record)
+        try await cluster.waitUntilReady(server)
+        console.announce("postgres accepts connections on 127.0.0.1:\(settings.postgresPort) (data: \(dataDirectory))")
+
+        try await PostgresProvisioning.provision(
+            psql: programs.psql, port: settings.postgresPort, adminPassword: adminPassword,
+            services: settings.services, passwords: passwords
+        )
+        let databases = ServiceRegistry.servicesWithDatabase(in: settings.services)
+            .compactMap { service in service.databaseName.map { "\($0) (\(service.databaseRoleName))" } }
+        console.announce("databases ready: \(databases.joined(separator: ", "))")
+
+        let kafkaBrokers = try await KafkaBroker.start(runDirectory: settings.runDirectory, group: group, recorder: recorder, console: console)
+        var environment = InfrastructureEnvironment.make(settings: settings, adminPassword: adminPassword, passwords: passwords)
+        environment.entries.append(EnvironmentFile.Entry(key: KafkaBroker.brokersKey, value: kafkaBrokers))
+        environment.entries.append(EnvironmentFile.Entry(key: KafkaBroker.testBrokersKey, value: kafkaBrokers))
+        try FileSystem.writeAtomically(
+            environment.rendered(comment: "Written by `bazaar \(mode.subcommand)`; contains passwords. Load with: set -a; . ./infra.env; set +a"),
+            to: settings.runDirectory.environmentFile, mode: 0o600
+        )
+        return environment
+    }
+
+    private func startServices(environment: EnvironmentFile) async throws {
+        let productsDirectory = ExecutableLocator.productsDirectory()
+        var started: [SupervisedProcess] = []
+        for service in settings.services {
+            guard let executableName = service.executableName else {
+                let provisioned = service.databaseName == nil ? "its gateway route is" : "its database and gateway route are"
+                console.announce("\(service.name): no executable yet, so not started; \(provisioned) ready (the route answers 503)")
+                continue
+            }
+            let path = "\(productsDirectory)/\(executableName)"
+            guard FileManager.default.isExecutableFile(atPath: path) else {
+                throw RuntimeError.missingServiceExecutable(service: service.name, path: path)
+            }
+            try Task.checkCancellation()
+            let process = try group.start(ProcessSpecification(
+                name: service.name, kind: .service, executable: path, arguments: [],
+                environment: ServiceEnvironment.variables(for: service, settings: settings, infrastructure: environment),
+                port: service.port
+            ))
+            recorder.add(process.record)
+            started.append(process)
+        }
+        for process in started {
+            try await waitForHTTP(process, path: "/health/live", timeout: .seconds(60))
+        }
+    }
+
+    private func startGateway() async throws {
+        let nginx = try Gateway.locateNginx()
+        let configuration = Gateway.configuration(for: settings)
+        try Gateway.writeFiles(for: configuration)
+        try await Gateway.validate(configuration, nginx: nginx)
+        try Task.checkCancellation()
+        let process = try group.start(Gateway.specification(for: configuration, nginx: nginx))
+        recorder.add(process.record)
+        try await waitForHTTP(process, path: "/health", timeout: .seconds(20))
+    }
+
+    /// Waits until `process` answers 200 to `GET path` on its port; fails early if it exits.
+    private func waitForHTTP(_ process: SupervisedProcess, path: String, timeout: Duration) async throws {
+        guard let port = process.specification.port else { return }
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            try Task.checkCancellation()
+            guard process.isRunning else { throw await process.unexpectedExitError() }
+            if await HealthProbe.httpStatus(port: port, path: path) == 200 {
+                console.announce("\(process.specification.name) is ready on 127.0.0.1:\(port)")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(250))
+        }
+        throw RuntimeError.notReady(
+            name: process.specification.name, seconds: Int(timeout.components.seconds), recentOutput: process.recentOutput
+        )
+    }
+}

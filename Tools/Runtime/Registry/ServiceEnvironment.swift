@@ -1,0 +1,26 @@
+/// The environment variables the launcher gives a service it starts (on top of its own environment).
+public enum ServiceEnvironment {
+    /// Variables for `service`: `PORT`, its own `DATABASE_URL` when it has a database,
+    /// `KAFKA_BROKERS` of the dev broker, `JWT_JWKS_URL` of the identity service, `CORS_ALLOWED_ORIGINS` of the gateway, and `LOG_LEVEL`.
+    public static func variables(
+        for service: ServiceDefinition,
+        settings: RuntimeSettings,
+        infrastructure: EnvironmentFile
+    ) -> [String: String] {
+        let identityPort = settings.services.first { $0.name == ServiceRegistry.identityServiceName }?.port
+            ?? ServiceRegistry.service(named: ServiceRegistry.identityServiceName)?.port ?? 8101
+        var variables = [
+            "PORT": String(service.port),
+            "JWT_JWKS_URL": "http://127.0.0.1:\(identityPort)/.well-known/jwks.json",
+            "CORS_ALLOWED_ORIGINS": settings.gatewayURL,
+            "LOG_LEVEL": "info",
+        ]
+        if service.databaseName != nil, let url = infrastructure[service.databaseURLKey] {
+            variables["DATABASE_URL"] = url
+        }
+        if let brokers = infrastructure[KafkaBroker.brokersKey] {
+            variables[KafkaBroker.brokersKey] = brokers
+        }
+        return variables
+    }
+}

@@ -1,0 +1,94 @@
+public import Foundation
+
+/// Where the local runtime keeps everything it creates, and the well-known files inside.
+///
+/// Layout: `state.json`, `infra.env`, `launcher.lock`, `logs/`, `secrets/`, `gateway/`, `postgres/`.
+public struct RunDirectory: Sendable, Hashable {
+    /// Absolute, standardised location of the run directory.
+    public let root: URL
+
+    /// Resolves `path` against `baseDirectory` (the current directory by default) into an absolute location.
+    public init(path: String, baseDirectory: String = FileManager.default.currentDirectoryPath) {
+        let base = URL(filePath: baseDirectory, directoryHint: .isDirectory)
+        root = URL(filePath: path, directoryHint: .isDirectory, relativeTo: base).standardizedFileURL.absoluteURL
+    }
+
+    /// Absolute path of the run directory, without a trailing slash.
+    public var path: String { Self.path(of: root) }
+
+    /// JSON record of the current (or last) run: launcher, children, phase.
+    public var stateFile: URL { root.appending(path: "state.json") }
+    /// Shell-sourceable connection settings for the infrastructure.
+    public var environmentFile: URL { root.appending(path: "infra.env") }
+    /// Lock held by the running launcher, so two launchers never share a run directory.
+    public var lockFile: URL { root.appending(path: "launcher.lock") }
+    /// Log files, notably the detached launcher's `bazaar.log`.
+    public var logsDirectory: URL { root.appending(path: "logs", directoryHint: .isDirectory) }
+    /// Output of a detached launcher and of everything it supervises.
+    public var launcherLog: URL { logsDirectory.appending(path: "bazaar.log") }
+    /// Generated passwords, one file each, mode 0600.
+    public var secretsDirectory: URL { root.appending(path: "secrets", directoryHint: .isDirectory) }
+    /// Generated nginx configuration, index page, pid file and temporary files.
+    public var gatewayDirectory: URL { root.appending(path: "gateway", directoryHint: .isDirectory) }
+    /// Parent of the Postgres data directory when the Postgres account can reach the run directory.
+    public var postgresDirectory: URL { root.appending(path: "postgres", directoryHint: .isDirectory) }
+    /// Records where the Postgres data directory is, since it may live outside the run directory.
+    public var postgresDataLocationFile: URL { root.appending(path: "postgres-data-location") }
+
+    /// The file-system path of a file URL, without percent encoding or trailing slash.
+    static func path(of url: URL) -> String {
+        let path = url.path(percentEncoded: false)
+        return path.count > 1 && path.hasSuffix("/") ? String(path.dropLast()) : path
+    }
+}
+
+/// What the user chose for this run: where to keep data and which ports to use.
+public struct RuntimeSettings: Sendable {
+    /// Default run directory, relative to the current directory.
+    public static let defaultRunDirectory = ".run"
+    /// Default local Postgres port, chosen away from 5432 so a system cluster does not clash.
+    public static let defaultPostgresPort = 54329
+    /// Default gateway port.
+    public static let defaultGatewayPort = 8080
+
+    /// Where data, logs, secrets and state live.
+    public var runDirectory: RunDirectory
+    /// Port of the private Postgres cluster, on 127.0.0.1.
+    public var postgresPort: Int
+    /// Port of the nginx gateway, on 127.0.0.1.
+    public var gatewayPort: Int
+    /// Services to provision and start; the registry unless a test narrows it.
+    public var services: [ServiceDefinition]
+
+    /// Creates settings; `services` defaults to ``ServiceRegistry/all``.
+    public init(
+        runDirectory: RunDirectory,
+        postgresPort: Int = defaultPostgresPort,
+        gatewayPort: Int = defaultGatewayPort,
+        services: [ServiceDefinition] = ServiceRegistry.all
+    ) {
+        self.runDirectory = runDirectory
+        self.postgresPort = postgresPort
+        self.gatewayPort = gatewayPort
+        self.services = services
+    }
+
+    /// The URL a browser uses to reach the gateway.
+    public var gatewayURL: String { "http://localhost:\(gatewayPort)" }
+}
+
+/// Which part of the platform a launcher runs.
+public enum RuntimeMode: String, Codable, Sendable {
+    /// Infrastructure, every built service and the gateway (`bazaar up`).
+    case full
+    /// Infrastructure only (`bazaar infra`), for running services from an IDE or tests.
+    case infrastructure
+
+    /// The subcommand that starts this mode.
+    public var subcommand: String {
+        switch self {
+        case .full: "up"
+        case .infrastructure: "infra"
+        }
+    }
+}
