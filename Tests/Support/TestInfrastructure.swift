@@ -95,3 +95,13 @@ public enum TestDatabase {
         try await withStore(settings) { store in try await body(store.client, store.logger) }
     }
 }
+
+extension TestInfrastructure {
+    /// The bootstrap servers of the dev broker `make test` starts.
+    public static func kafkaBrokers() throws -> [String] {
+        guard let brokers = try environment()["BAZAAR_KAFKA_BROKERS"], !brokers.isEmpty else {
+            throw InfrastructureMissing(what: "the Kafka dev broker (BAZAAR_KAFKA_BROKERS)")
+        }
+        return brokers.split(separator: ",").map(String.init)
+    }
+}

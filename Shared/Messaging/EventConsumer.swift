@@ -1,0 +1,200 @@
+public import BazaarKafka
+public import BazaarPostgres
+public import Logging
+public import ServiceLifecycle
+import BazaarContracts
+import BazaarCore
+import Foundation
+import Metrics
+import PostgresNIO
+import Synchronization
+
+/// How a consumer retries a failing handler before giving the message to the dead-letter topic.
+public struct RetryPolicy: Sendable {
+    /// Attempts in all, the first included.
+    public var maximumAttempts = 5
+    public var initialBackoff: Duration = .milliseconds(100)
+    public var maximumBackoff: Duration = .seconds(10)
+
+    public init(maximumAttempts: Int = 5, initialBackoff: Duration = .milliseconds(100), maximumBackoff: Duration = .seconds(10)) {
+        self.maximumAttempts = maximumAttempts
+        self.initialBackoff = initialBackoff
+        self.maximumBackoff = maximumBackoff
+    }
+
+    func backoff(afterAttempt attempt: Int) -> Duration {
+        min(initialBackoff * (1 << min(attempt - 1, 20)), maximumBackoff)
+    }
+}
+
+/// Consumes events idempotently: each event's handler runs in one Postgres transaction with the
+/// insert of its id into the `inbox`, so a redelivered event is acknowledged without a second
+/// effect. Messages of a partition are handled one at a time, in order.
+///
+/// A failing handler is retried with exponential back-off; after the last attempt the message
+/// goes to `<topic>.dlq` with headers naming the error, the attempts and where it came from, and
+/// the consumer moves on. A message that is not a valid event goes to the DLQ at once.
+public final class EventConsumer: Service, Sendable {
+    /// The consumer group, also the inbox's `consumer` column.
+    public let name: String
+    let consumer: KafkaConsumer
+    let producer: KafkaProducer
+    let store: PostgresStore
+    let handlers: EventHandlers
+    let retry: RetryPolicy
+    let logger: Logger
+    private let outcomes = Mutex<[String: Int]>([:])
+
+    /// How many messages ended how (`handled`, `duplicate`, `skipped`, `dead_lettered`) since start;
+    /// the same numbers go to the `events_consumed_total` metric.
+    public var outcomeCounts: [String: Int] { outcomes.withLock { $0 } }
+
+    public init(name: String, consumer: KafkaConsumer, deadLetterProducer: KafkaProducer, store: PostgresStore,
+                handlers: EventHandlers, retry: RetryPolicy = .init(), logger: Logger) {
+        self.name = name
+        self.consumer = consumer
+        self.producer = deadLetterProducer
+        self.store = store
+        self.handlers = handlers
+        self.retry = retry
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await self.consumer.run() }
+            for try await message in consumer.messages {
+                // An abandoned message (shutdown mid-retry) keeps its offset unstored, so it is
+                // delivered again after restart.
+                guard await process(message) != .abandoned else { break }
+                do {
+                    try consumer.storeOffset(for: message)
+                } catch {
+                    // The partition moved to another consumer in a rebalance; it will see the
+                    // message again and the inbox will keep that from having a second effect.
+                    logger.info("offset not stored after rebalance", metadata: ["error": .string("\(error)")])
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    /// What happened to one message, for metrics and tests.
+    enum Outcome: String {
+        case handled, duplicate, skipped, deadLettered = "dead_lettered", abandoned
+    }
+
+    @discardableResult
+    func process(_ message: KafkaIncomingMessage) async -> Outcome {
+        var logger = self.logger
+        logger[metadataKey: "kafka_topic"] = .string(message.topic)
+        logger[metadataKey: "kafka_partition"] = .stringConvertible(message.partition)
+        logger[metadataKey: "kafka_offset"] = .stringConvertible(message.offset)
+        let attributes: EventAttributes
+        do {
+            attributes = try EventCodec.attributes(from: message.value)
+        } catch {
+            return await deadLetter(message, error: "not a valid CloudEvent: \(error)", attempts: 1, logger: logger)
+        }
+        let eventContext = EventContext(event: attributes)
+        logger[metadataKey: "event_id"] = .string(attributes.id)
+        logger[metadataKey: "event_type"] = .string(attributes.type)
+        if let trace = attributes.traceparent.flatMap(TraceContext.continuing) {
+            logger[metadataKey: "trace_id"] = .string(trace.traceID)
+        }
+        if let requestID = attributes.requestid { logger[metadataKey: "request_id"] = .string(requestID) }
+        guard let handler = handlers.handler(for: attributes.type) else {
+            record(.skipped, type: attributes.type)
+            return .skipped
+        }
+        var attempt = 0
+        while true {
+            attempt += 1
+            do {
+                let applied = try await applyOnce(message, attributes: attributes, handler: handler, eventContext: eventContext, logger: logger)
+                let outcome: Outcome = applied ? .handled : .duplicate
+                if !applied { logger.info("duplicate event acknowledged without effect") }
+                record(outcome, type: attributes.type)
+                return outcome
+            } catch let error as UndecodableEvent {
+                return await deadLetter(message, error: error.description, attempts: attempt, logger: logger)
+            } catch {
+                let description = PostgresFailure.describe(error)
+                guard attempt < retry.maximumAttempts else {
+                    return await deadLetter(message, error: description, attempts: attempt, logger: logger)
+                }
+                logger.warning("event handler failed; retrying", metadata: ["attempt": .stringConvertible(attempt), "error": .string(description)])
+                do {
+                    try await Task.sleep(for: retry.backoff(afterAttempt: attempt))
+                } catch {
+                    return .abandoned
+                }
+            }
+        }
+    }
+
+    /// Runs the handler and the inbox insert in one transaction; false when the event was
+    /// already applied (the transaction then changes nothing).
+    private func applyOnce(_ message: KafkaIncomingMessage, attributes: EventAttributes, handler: EventHandlers.ErasedHandler,
+                           eventContext: EventContext, logger: Logger) async throws -> Bool {
+        try await store.transaction { connection in
+            let inserted = try await connection.query("""
+                INSERT INTO inbox (consumer, event_id, event_type, topic, partition, message_offset)
+                VALUES (\(name), \(attributes.id), \(attributes.type), \(message.topic), \(message.partition), \(message.offset))
+                ON CONFLICT DO NOTHING RETURNING event_id
+                """, logger: logger)
+            var isNew = false
+            for try await _ in inserted.decode(String.self) { isNew = true }
+            guard isNew else { return false }
+            try await handler(message.value, HandlerContext(connection: connection, eventContext: eventContext, logger: logger))
+            return true
+        }
+    }
+
+    /// Sends the message to `<topic>.dlq` (retrying until the broker takes it, since dropping it
+    /// would lose the event) with headers explaining why.
+    private func deadLetter(_ message: KafkaIncomingMessage, error: String, attempts: Int, logger: Logger) async -> Outcome {
+        logger.error("event sent to dead-letter topic", metadata: ["error": .string(error), "attempts": .stringConvertible(attempts)])
+        let record = DeadLetter.message(for: message, consumer: name, error: error, attempts: attempts)
+        var backoff = retry.initialBackoff
+        while true {
+            do {
+                _ = try await producer.send(record)
+                self.record(.deadLettered, type: message.headerString("ce_type") ?? "unknown")
+                return .deadLettered
+            } catch {
+                logger.error("could not write to the dead-letter topic; retrying", metadata: ["error": .string("\(error)")])
+                do { try await Task.sleep(for: backoff) } catch { return .abandoned }
+                backoff = min(backoff * 2, retry.maximumBackoff)
+            }
+        }
+    }
+
+    private func record(_ outcome: Outcome, type: String) {
+        outcomes.withLock { $0[outcome.rawValue, default: 0] += 1 }
+        Counter(label: "events_consumed_total", dimensions: [("consumer", name), ("type", type), ("outcome", outcome.rawValue)]).increment()
+    }
+}
+
+/// The dead-letter record of a message a consumer could not process.
+public enum DeadLetter {
+    /// Header names on dead-letter records.
+    public static let errorHeader = "dlq_error"
+    public static let attemptsHeader = "dlq_attempts"
+    public static let consumerHeader = "dlq_consumer"
+    public static let originalTopicHeader = "dlq_original_topic"
+    public static let originalPartitionHeader = "dlq_original_partition"
+    public static let originalOffsetHeader = "dlq_original_offset"
+
+    /// The original key, value and headers, plus the headers explaining the failure.
+    static func message(for message: KafkaIncomingMessage, consumer: String, error: String, attempts: Int) -> KafkaOutgoingMessage {
+        var headers = message.headers
+        headers.append((errorHeader, Array(error.utf8)))
+        headers.append((attemptsHeader, Array(String(attempts).utf8)))
+        headers.append((consumerHeader, Array(consumer.utf8)))
+        headers.append((originalTopicHeader, Array(message.topic.utf8)))
+        headers.append((originalPartitionHeader, Array(String(message.partition).utf8)))
+        headers.append((originalOffsetHeader, Array(String(message.offset).utf8)))
+        return KafkaOutgoingMessage(topic: message.topic + ".dlq", key: message.key, value: message.value, headers: headers)
+    }
+}

@@ -1,0 +1,46 @@
+public import BazaarPostgres
+
+/// The tables of the transactional outbox and the idempotent-consumer inbox.
+///
+/// A service that publishes or consumes events includes these in its migrations. Their versions
+/// sit far above any service's own (`9000xx`), so they never collide with them.
+public enum MessagingMigrations {
+    public static let all: [Migration] = [outbox, inbox]
+
+    static let outbox = Migration(version: 900_001, name: "bazaar_messaging_outbox", sql: """
+        -- Events written in the same transaction as the state change they describe; the relay
+        -- publishes them and marks them published after the broker acknowledged.
+        CREATE TABLE outbox (
+            id bigserial PRIMARY KEY,
+            event_id text NOT NULL UNIQUE,
+            event_type text NOT NULL,
+            topic text NOT NULL,
+            message_key text NOT NULL,
+            traceparent text,
+            payload text NOT NULL,
+            created_at timestamptz NOT NULL DEFAULT now(),
+            published_at timestamptz,
+            attempts integer NOT NULL DEFAULT 0,
+            last_error text
+        );
+        CREATE INDEX outbox_unpublished ON outbox (id) WHERE published_at IS NULL;
+        CREATE INDEX outbox_unpublished_keys ON outbox (topic, message_key, id) WHERE published_at IS NULL;
+        CREATE INDEX outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL;
+        """)
+
+    static let inbox = Migration(version: 900_002, name: "bazaar_messaging_inbox", sql: """
+        -- Events a consumer has applied, recorded in the same transaction as their effect, so a
+        -- redelivered event is acknowledged without a second effect.
+        CREATE TABLE inbox (
+            consumer text NOT NULL,
+            event_id text NOT NULL,
+            event_type text NOT NULL,
+            topic text NOT NULL,
+            partition integer NOT NULL,
+            message_offset bigint NOT NULL,
+            processed_at timestamptz NOT NULL DEFAULT now(),
+            PRIMARY KEY (consumer, event_id)
+        );
+        CREATE INDEX inbox_processed ON inbox (processed_at);
+        """)
+}

@@ -1,0 +1,153 @@
+@testable import BazaarMessaging
+import BazaarContracts
+import BazaarKafka
+import BazaarPostgres
+import BazaarTestSupport
+import Foundation
+import Logging
+import PostgresNIO
+import Testing
+
+/// Produces `event` directly on its topic (as another service's relay would).
+func produce<Payload: EventPayload>(_ event: CloudEvent<Payload>, prefix: String, producer: KafkaProducer) async throws {
+    _ = try await producer.send(KafkaOutgoingMessage(topic: Payload.eventType.topic.name(prefix: prefix), key: event.subject,
+                                                     value: try EventCodec.encode(event), headers: [("ce_type", Array(event.type.utf8))]))
+}
+
+/// Handlers that record each low-stock event in `effects`, optionally failing instead.
+func recordingHandlers(failWith failure: (any Error)? = nil) -> EventHandlers {
+    var handlers = EventHandlers()
+    handlers.on(StockLow.self) { event, context in
+        if let failure { throw failure }
+        try await context.connection.query("INSERT INTO effects (event_id, note) VALUES (\(event.id), \(event.data.sku))", logger: context.logger)
+    }
+    return handlers
+}
+
+func eventConsumer(_ group: String, prefix: String, store: PostgresStore, producer: KafkaProducer, handlers: EventHandlers,
+                   retry: RetryPolicy = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(10))) throws -> EventConsumer {
+    let consumer = try KafkaConsumer(configuration: TestKafka.consumerConfiguration(group: group),
+                                     topics: handlers.topics.map { $0.name(prefix: prefix) }, logger: testLogger)
+    return EventConsumer(name: group, consumer: consumer, deadLetterProducer: producer, store: store, handlers: handlers, retry: retry, logger: testLogger)
+}
+
+@Suite("Idempotent consumers and dead letters (real Postgres, real broker)")
+struct EventConsumerTests {
+    @Test("a consumer killed after its effect but before committing the offset: the event is redelivered and has no second effect")
+    func redeliveryHasNoSecondEffect() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let group = "inbox-\(UUID().uuidString.prefix(8))"
+            try await TestKafka.withProducer { producer in
+                let event = CloudEvent(stockLow("SKU-K", available: 2), source: "bazaar/test")
+                try await produce(event, prefix: prefix, producer: producer)
+
+                // The first consumer applies the event, then dies before storing or committing its offset.
+                let doomed = try eventConsumer(group, prefix: prefix, store: store, producer: producer, handlers: recordingHandlers())
+                let raw = doomed.consumer
+                let running = Task { try await raw.run() }
+                var iterator = raw.messages.makeAsyncIterator()
+                let delivered = try #require(try await iterator.next())
+                #expect(await doomed.process(delivered) == .handled)
+                await raw.shutdown()
+                _ = await running.result
+                #expect(try await count("SELECT count(*)::int FROM effects", in: store) == 1)
+
+                // Its successor in the group gets the same event again and acknowledges it without effect.
+                let successor = try eventConsumer(group, prefix: prefix, store: store, producer: producer, handlers: recordingHandlers())
+                try await whileRunning([successor]) {
+                    let acknowledged = try await eventually {
+                        try await count("SELECT count(*)::int FROM inbox", in: store) == 1
+                            && successor.outcomeCounts["duplicate", default: 0] >= 1
+                    }
+                    #expect(acknowledged)
+                }
+                #expect(try await count("SELECT count(*)::int FROM effects", in: store) == 1)
+            }
+        }
+    }
+
+    @Test("a message that is not an event goes to the dead-letter topic at once, with the documented headers, and the consumer moves on")
+    func poisonMessage() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let group = "poison-\(UUID().uuidString.prefix(8))"
+            try await TestKafka.withProducer { producer in
+                let poison = try await producer.send(KafkaOutgoingMessage(topic: prefix + "inventory", key: "SKU-P", value: Array("not json".utf8)))
+                let good = CloudEvent(stockLow("SKU-P", available: 1), source: "bazaar/test")
+                try await produce(good, prefix: prefix, producer: producer)
+                let consumer = try eventConsumer(group, prefix: prefix, store: store, producer: producer, handlers: recordingHandlers())
+                let dead = try await whileRunning([consumer]) {
+                    let dead = try await TestKafka.collect([prefix + "inventory.dlq"], count: 1)
+                    #expect(try await eventually { try await count("SELECT count(*)::int FROM effects", in: store) == 1 })
+                    return dead
+                }
+                let record = try #require(dead.first)
+                #expect(record.value == Array("not json".utf8))
+                #expect(record.keyString == "SKU-P")
+                #expect(record.headerString(DeadLetter.attemptsHeader) == "1")
+                #expect(record.headerString(DeadLetter.originalTopicHeader) == prefix + "inventory")
+                #expect(record.headerString(DeadLetter.originalPartitionHeader) == String(poison.partition))
+                #expect(record.headerString(DeadLetter.originalOffsetHeader) == poison.offset.map(String.init))
+                #expect(record.headerString(DeadLetter.consumerHeader) == group)
+                #expect(record.headerString(DeadLetter.errorHeader)?.contains("not a valid CloudEvent") == true)
+            }
+        }
+    }
+
+    @Test("an always-failing handler is retried, then its message goes to the dead-letter topic, and nothing was applied")
+    func alwaysFailing() async throws {
+        struct WarehouseOffline: Error, CustomStringConvertible { var description: String { "warehouse system offline" } }
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let group = "failing-\(UUID().uuidString.prefix(8))"
+            try await TestKafka.withProducer { producer in
+                let event = CloudEvent(stockLow("SKU-F", available: 0), source: "bazaar/test")
+                try await produce(event, prefix: prefix, producer: producer)
+                let consumer = try eventConsumer(group, prefix: prefix, store: store, producer: producer,
+                                                 handlers: recordingHandlers(failWith: WarehouseOffline()))
+                let dead = try await whileRunning([consumer]) {
+                    try await TestKafka.collect([prefix + "inventory.dlq"], count: 1)
+                }
+                let record = try #require(dead.first)
+                #expect(record.headerString(DeadLetter.attemptsHeader) == "3")
+                #expect(record.headerString(DeadLetter.errorHeader) == "warehouse system offline")
+                #expect(record.headerString("ce_type") == "bazaar.stock.low.v1")
+                #expect(try EventCodec.decode(StockLow.self, from: record.value).id == event.id)
+                #expect(try await count("SELECT count(*)::int FROM effects", in: store) == 0)
+                #expect(try await count("SELECT count(*)::int FROM inbox", in: store) == 0, "a failed attempt must roll back its inbox record")
+            }
+        }
+    }
+
+    @Test("the trace and request id flow from a request into its event, into the consumer, and into the events the handler emits")
+    func traceFlows() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let group = "trace-\(UUID().uuidString.prefix(8))"
+            let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
+            let requestTrace = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"
+            try await TestKafka.withProducer { producer in
+                var handlers = EventHandlers()
+                handlers.on(StockLow.self) { event, context in
+                    // The handler reacts by emitting another event in the same transaction.
+                    try await outbox.append(StockReleased(orderId: "o-1", reservationId: "r-1", lines: [StockLine(sku: event.data.sku, quantity: 1)],
+                                                          reason: .expired, releasedAt: Date()),
+                                            context: context.eventContext, on: context.connection, logger: context.logger)
+                }
+                _ = try await append([stockLow("SKU-T", available: 1)], to: outbox, store: store,
+                                     context: EventContext(traceparent: requestTrace, requestID: "req-42"))
+                let consumer = try eventConsumer(group, prefix: prefix, store: store, producer: producer, handlers: handlers)
+                let relay = OutboxRelay(store: store, producer: producer, settings: relaySettings, logger: testLogger)
+                let messages = try await whileRunning([relay, consumer]) {
+                    try await TestKafka.collect([prefix + "inventory"], count: 2)
+                }
+                let released = try #require(messages.first { $0.headerString("ce_type") == "bazaar.stock.released.v1" })
+                let event = try EventCodec.decode(StockReleased.self, from: released.value)
+                #expect(event.requestid == "req-42")
+                #expect(event.traceparent?.contains("4bf92f3577b34da6a3ce929d0e0e4736") == true)
+                #expect(event.traceparent != requestTrace, "the handler's event is a new span of the same trace")
+            }
+        }
+    }
+}

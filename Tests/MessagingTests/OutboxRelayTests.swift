@@ -1,0 +1,135 @@
+import BazaarContracts
+import BazaarKafka
+import BazaarMessaging
+import BazaarPostgres
+import BazaarTestSupport
+import Foundation
+import Testing
+
+@Suite("Transactional outbox and relay (real Postgres, real broker)")
+struct OutboxRelayTests {
+    @Test("committed events are published once, keyed by aggregate, with routing headers, in order per aggregate; rolled-back ones never")
+    func publishesCommittedEvents() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
+            var expected: [String: [Int]] = [:]
+            for round in 0..<5 {
+                for sku in ["SKU-A", "SKU-B"] {
+                    _ = try await append([stockLow(sku, available: round)], to: outbox, store: store)
+                    expected[sku, default: []].append(round)
+                }
+            }
+            struct Abort: Error {}
+            await #expect(throws: Abort.self) {
+                try await store.transaction { connection in
+                    try await outbox.append(stockLow("SKU-ROLLED-BACK", available: 1), context: .background(), on: connection, logger: store.logger)
+                    throw Abort()
+                }
+            }
+            let expectedOrder = expected
+            try await TestKafka.withProducer { producer in
+                let relay = OutboxRelay(store: store, producer: producer, settings: relaySettings, logger: testLogger)
+                let messages = try await whileRunning([relay]) {
+                    try await TestKafka.collect([prefix + "inventory"], count: 10, settle: .milliseconds(500))
+                }
+                #expect(messages.count == 10)
+                var seen: [String: [Int]] = [:]
+                for message in messages.sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
+                    let event = try EventCodec.decode(StockLow.self, from: message.value)
+                    #expect(message.keyString == event.subject)
+                    #expect(message.headerString("ce_type") == "bazaar.stock.low.v1")
+                    #expect(message.headerString("ce_id") == event.id)
+                    #expect(message.headerString("traceparent") == event.traceparent)
+                    seen[event.subject, default: []].append(event.data.available)
+                }
+                #expect(seen == expectedOrder)
+                #expect(try await count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", in: store) == 0)
+            }
+        }
+    }
+
+    @Test("an event committed while no relay runs is published once when a relay starts")
+    func publishedAfterRestart() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
+            try await TestKafka.withProducer { producer in
+                // First relay runs and stops; then an event is committed; then a new relay starts.
+                try await whileRunning([OutboxRelay(store: store, producer: producer, settings: relaySettings, logger: testLogger)]) {
+                    try await Task.sleep(for: .milliseconds(300))
+                }
+                let events = try await append([stockLow("SKU-R", available: 3)], to: outbox, store: store)
+                let messages = try await whileRunning([OutboxRelay(store: store, producer: producer, settings: relaySettings, logger: testLogger)]) {
+                    try await TestKafka.collect([prefix + "inventory"], count: 1, settle: .seconds(1))
+                }
+                #expect(messages.count == 1)
+                #expect(messages.first?.headerString("ce_id") == events[0].id)
+            }
+        }
+    }
+
+    @Test("with two relays running, every event is published exactly once and in order per aggregate")
+    func twoRelays() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
+            let skus = (0..<20).map { "SKU-\($0)" }
+            for round in 0..<10 {
+                _ = try await append(skus.map { stockLow($0, available: round) }, to: outbox, store: store)
+            }
+            try await TestKafka.withProducer { first in
+                try await TestKafka.withProducer { second in
+                    let relays = [OutboxRelay(store: store, producer: first, settings: relaySettings, logger: testLogger),
+                                  OutboxRelay(store: store, producer: second, settings: relaySettings, logger: testLogger)]
+                    let messages = try await whileRunning(relays) {
+                        try await TestKafka.collect([prefix + "inventory"], count: 200, timeout: .seconds(60), settle: .seconds(1))
+                    }
+                    let ids = messages.compactMap { $0.headerString("ce_id") }
+                    #expect(ids.count == 200)
+                    #expect(Set(ids).count == 200, "an event was published twice")
+                    var bySKU: [String: [Int]] = [:]
+                    for message in messages.sorted(by: { ($0.partition, $0.offset) < ($1.partition, $1.offset) }) {
+                        let event = try EventCodec.decode(StockLow.self, from: message.value)
+                        bySKU[event.subject, default: []].append(event.data.available)
+                    }
+                    for sku in skus { #expect(bySKU[sku] == Array(0..<10), "\(sku) out of order: \(bySKU[sku] ?? [])") }
+                }
+            }
+        }
+    }
+}
+
+@Suite("Outbox while the broker is down (private broker)")
+struct BrokerOutageTests {
+    @Test("with the broker down, changes still commit; their events go out once it is back, each exactly once")
+    func brokerDownThenUp() async throws {
+        let broker = try PrivateBroker()
+        defer { broker.stop() }
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
+            try await TestKafka.withProducer(brokers: broker.brokers, messageTimeout: .seconds(2)) { producer in
+                let relay = OutboxRelay(store: store, producer: producer, settings: relaySettings, logger: testLogger)
+                let messages = try await whileRunning([relay]) {
+                    broker.takeDown()
+                    // The "request" commits its change and events although Kafka is unreachable.
+                    let events = try await append((1...3).map { stockLow("SKU-OUT-\($0)", available: $0) }, to: outbox, store: store)
+                    #expect(events.count == 3)
+                    let triedAndFailed = try await eventually(timeout: .seconds(20)) {
+                        try await count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL AND attempts > 0 AND last_error IS NOT NULL", in: store) == 3
+                    }
+                    #expect(triedAndFailed, "the relay should have tried and recorded the failure")
+                    broker.bringUp()
+                    let published = try await eventually(timeout: .seconds(40)) {
+                        try await count("SELECT count(*)::int FROM outbox WHERE published_at IS NULL", in: store) == 0
+                    }
+                    #expect(published)
+                    return try await TestKafka.collect([prefix + "inventory"], count: 3, settle: .seconds(1), brokers: broker.brokers)
+                }
+                let ids = messages.compactMap { $0.headerString("ce_id") }
+                #expect(ids.count == 3 && Set(ids).count == 3, "\(ids)")
+            }
+        }
+    }
+}

@@ -1,0 +1,54 @@
+import Foundation
+
+/// A dev broker of a test's own (the project's `bazaar-broker`, built beside the tests), for
+/// tests that take the broker down and bring it back, which the shared broker must not suffer.
+public final class PrivateBroker: Sendable {
+    private let process: Process
+    /// Its bootstrap servers.
+    public let brokers: [String]
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// Starts the broker and waits until it has created its topics.
+    public init() throws {
+        let productsDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
+        let executable = productsDirectory.appendingPathComponent("bazaar-broker")
+        guard FileManager.default.isExecutableFile(atPath: executable.path) else {
+            throw StartFailure(description: "\(executable.path) is missing: build it with `swift build --build-tests`")
+        }
+        let bootstrapFile = FileManager.default.temporaryDirectory.appendingPathComponent("private-broker-\(UUID().uuidString)")
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["--bootstrap-file", bootstrapFile.path]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: bootstrapFile, encoding: .utf8), !text.isEmpty {
+                self.process = process
+                self.brokers = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
+                return
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        process.terminate()
+        throw StartFailure(description: "bazaar-broker did not start within 20 s")
+    }
+
+    /// Takes every broker down: connections close and new ones are refused.
+    public func takeDown() { kill(process.processIdentifier, SIGUSR1) }
+
+    /// Brings the brokers back.
+    public func bringUp() { kill(process.processIdentifier, SIGUSR2) }
+
+    public func stop() {
+        guard process.isRunning else { return }
+        process.terminate()
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}
