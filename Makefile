@@ -14,12 +14,13 @@ APT_PACKAGES := postgresql postgresql-client nginx-light redis-server util-linux
 TEST_RUN_DIR := $(CURDIR)/.run/test
 TEST_POSTGRES_PORT ?= 54339
 
-.PHONY: help deps apt-deps venv build run infra down status test contracts clean
+.PHONY: help deps apt-deps venv build run infra down status test contracts bench clean
 
 help:
 	@echo "make run    install what is missing, build, and start the whole platform (Ctrl-C stops it)"
 	@echo "make test   install what is missing, build, start test infrastructure, run every check"
 	@echo "make infra  start only the infrastructure in the background (make down stops it)"
+	@echo "make bench  release build and run the committed benchmarks (loopback, bounded)"
 
 deps: apt-deps venv
 
@@ -64,6 +65,12 @@ test: deps
 
 contracts: venv
 	infrastructure/scripts/check-contracts.sh
+
+# Benchmarks run a release build against a private dev broker on loopback; bounded in count and time.
+bench: apt-deps
+	swift build -c release --product bazaar-broker
+	swift build -c release --product bazaar-kafka-benchmark
+	.build/release/bazaar-kafka-benchmark --messages 300000 --rounds 9 --samples 1000 --output .build/bench-kafka.json
 
 clean: down
 	rm -rf .build .run $(VENV)

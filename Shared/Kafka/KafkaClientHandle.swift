@@ -1,4 +1,5 @@
 import CRdKafka
+import Synchronization
 import Logging
 
 /// What librdkafka's C callbacks of one client need, reached through the client's opaque pointer.
@@ -59,6 +60,9 @@ final class KafkaClientHandle: @unchecked Sendable {
     /// The `rd_kafka_t`.
     let pointer: OpaquePointer
     private let context: Unmanaged<KafkaCallbackContext>
+    /// `rd_kafka_topic_t` handles by name, created on first use and kept for the client's life,
+    /// so producing does not look the topic up by name for every message.
+    private let topics = Mutex<[String: OpaquePointer]>([:])
 
     /// Creates a producer or consumer client with `properties` applied in order.
     init(type: rd_kafka_type_t, properties: [(name: String, value: String)], context: KafkaCallbackContext) throws(KafkaError) {
@@ -88,10 +92,21 @@ final class KafkaClientHandle: @unchecked Sendable {
     }
 
     deinit {
+        for topic in topics.withLock({ $0.values }) { rd_kafka_topic_destroy(topic) }
         // A consumer that was not closed yet is closed here (librdkafka may still call the
         // rebalance callback), so the context is released only after destruction.
         rd_kafka_destroy(pointer)
         context.release()
+    }
+
+    /// The topic handle for `name`; nil only if librdkafka cannot create one.
+    func topic(named name: String) -> OpaquePointer? {
+        topics.withLock { topics in
+            if let topic = topics[name] { return topic }
+            guard let topic = rd_kafka_topic_new(pointer, name, nil) else { return nil }
+            topics[name] = topic
+            return topic
+        }
     }
 
     /// The client's name as librdkafka logs it, e.g. `bazaar#producer-1`.

@@ -59,7 +59,6 @@ public struct KafkaProducerConfiguration: Sendable {
         self.additionalProperties = additionalProperties
     }
 
-    /// The librdkafka properties this configuration stands for, in the order they are applied.
     /// The librdkafka properties this configuration sets, in the order they are applied
     /// (public so a benchmark can configure a raw librdkafka client identically).
     public var librdkafkaProperties: [(name: String, value: String)] { properties }

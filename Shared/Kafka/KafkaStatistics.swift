@@ -70,13 +70,13 @@ final class KafkaMetrics: Sendable {
     }
 
     /// Counts a message the broker acknowledged.
-    func recordProduced(topic: String) {
-        counter(in: producedCounters, label: "kafka_messages_produced_total", topic: topic).increment()
+    func recordProduced(topic: String, count: Int = 1) {
+        counter(in: producedCounters, label: "kafka_messages_produced_total", topic: topic).increment(by: count)
     }
 
     /// Counts a message that could not be enqueued or was not acknowledged.
-    func recordFailed(topic: String) {
-        counter(in: failedCounters, label: "kafka_messages_failed_total", topic: topic).increment()
+    func recordFailed(topic: String, count: Int = 1) {
+        counter(in: failedCounters, label: "kafka_messages_failed_total", topic: topic).increment(by: count)
     }
 
     /// Records what a statistics JSON document says; a document that does not parse is logged

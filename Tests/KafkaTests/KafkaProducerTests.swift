@@ -51,6 +51,35 @@ struct KafkaProducerTests {
         try await producing.value  // run() flushes and returns once cancelled
     }
 
+    @Test("a batch returns one outcome per message, in order; one partition keeps the batch's order")
+    func batchOutcomesInOrder() async throws {
+        let brokers = try Environment.brokers()
+        let topic = Environment.uniqueName("batch")
+        let producer = try KafkaProducer(configuration: Environment.producerConfiguration(brokers: brokers))
+        let messages = (0..<500).map { KafkaOutgoingMessage(topic: topic, partition: 0, key: "k", value: Array(String($0).utf8)) }
+        let outcomes = await producer.send(batch: messages)
+        #expect(outcomes.count == 500)
+        let offsets = try outcomes.map { try $0.get().offset }
+        #expect(offsets == (0..<500).map { Int64($0) })
+        let consumer = try KafkaConsumer(
+            configuration: Environment.consumerConfiguration(brokers: brokers, groupID: Environment.uniqueName("group")), topics: [topic])
+        let received = try await Environment.withRunning(consumer) { try await Environment.receive(500, from: consumer) }
+        #expect(received.map { String(decoding: $0.value, as: UTF8.self) } == (0..<500).map(String.init))
+        await producer.shutdown()
+    }
+
+    @Test("a batch sent after shutdown fails every message with a shut-down error")
+    func batchAfterShutdown() async throws {
+        let producer = try KafkaProducer(configuration: Environment.producerConfiguration(brokers: try Environment.brokers()))
+        await producer.shutdown()
+        let outcomes = await producer.send(batch: [KafkaOutgoingMessage(topic: "t", key: "a", value: [1]), KafkaOutgoingMessage(topic: "t", key: "b", value: [2])])
+        #expect(outcomes.count == 2)
+        for outcome in outcomes {
+            guard case .failure(let error) = outcome else { Issue.record("a message was sent after shutdown"); continue }
+            #expect(error.kind == .shutDown)
+        }
+    }
+
     @Test("sends work before run() starts, since delivery reports are polled from init")
     func sendBeforeRunIsAcknowledged() async throws {
         let producer = try KafkaProducer(configuration: Environment.producerConfiguration(brokers: try Environment.brokers()))
