@@ -13,6 +13,9 @@ APT_PACKAGES := postgresql postgresql-client nginx-light redis-server util-linux
 # The test infrastructure has its own run directory and ports, so it never touches `make run`'s.
 TEST_RUN_DIR := $(CURDIR)/.run/test
 TEST_POSTGRES_PORT ?= 54339
+TEST_REDIS_PORT ?= 56389
+TEST_MONGO_PORT ?= 57027
+TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --mongo-port $(TEST_MONGO_PORT)
 
 .PHONY: help deps apt-deps venv build run infra down status test contracts bench clean
 
@@ -51,17 +54,17 @@ infra: deps build
 	$(BAZAAR) infra --detach
 
 down:
-	@if [ -x $(BAZAAR) ]; then $(BAZAAR) down; $(BAZAAR) down --run-dir $(TEST_RUN_DIR) --postgres-port $(TEST_POSTGRES_PORT); fi
+	@if [ -x $(BAZAAR) ]; then $(BAZAAR) down; $(BAZAAR) down --run-dir $(TEST_RUN_DIR) $(TEST_PORTS); fi
 
 status:
 	$(BAZAAR) status
 
-# Builds once for tests (alternating `swift build` and `swift test` would re-plan and recompile),
+# Builds once for tests (the venv is needed first: the launcher runs SecantusDB from it) (alternating `swift build` and `swift test` would re-plan and recompile),
 # starts the infrastructure, runs every test and contract check, and stops what it started even
 # when a test fails.
 test: deps
 	swift build --build-tests
-	infrastructure/scripts/run-tests.sh "$(BUILD_DIR)" "$(TEST_RUN_DIR)" "$(TEST_POSTGRES_PORT)"
+	infrastructure/scripts/run-tests.sh "$(BUILD_DIR)" "$(TEST_RUN_DIR)" $(TEST_PORTS)
 
 contracts: venv
 	infrastructure/scripts/check-contracts.sh
@@ -71,6 +74,10 @@ bench: apt-deps
 	swift build -c release --product bazaar-broker
 	swift build -c release --product bazaar-kafka-benchmark
 	.build/release/bazaar-kafka-benchmark --messages 300000 --rounds 9 --samples 1000 --output .build/bench-kafka.json
+	swift build -c release --product bazaar-redis-benchmark
+	.build/release/bazaar-redis-benchmark
+	swift build -c release --product bazaar-mongo-benchmark
+	.build/release/bazaar-mongo-benchmark
 
 clean: down
 	rm -rf .build .run $(VENV)

@@ -17,9 +17,13 @@ let package = Package(
         .library(name: "BazaarContracts", targets: ["BazaarContracts"]),
         .library(name: "BazaarKafka", targets: ["BazaarKafka"]),
         .library(name: "BazaarMessaging", targets: ["BazaarMessaging"]),
+        .library(name: "BazaarRedis", targets: ["BazaarRedis"]),
+        .library(name: "BazaarMongo", targets: ["BazaarMongo"]),
         .executable(name: "bazaar", targets: ["BazaarLauncher"]),
         .executable(name: "bazaar-broker", targets: ["BazaarBroker"]),
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
+        .executable(name: "bazaar-redis-benchmark", targets: ["BazaarRedisBenchmark"]),
+        .executable(name: "bazaar-mongo-benchmark", targets: ["BazaarMongoBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -113,6 +117,56 @@ let package = Package(
             path: "Tools/Benchmarks/KafkaBenchmark",
             swiftSettings: strictSettings
         ),
+        .systemLibrary(
+            name: "CHiredis",
+            path: "Shared/CHiredis",
+            pkgConfig: "hiredis",
+            providers: [.apt(["libhiredis-dev"])]
+        ),
+        .target(
+            name: "BazaarRedis",
+            dependencies: [
+                "CHiredis",
+                "BazaarCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Redis",
+            swiftSettings: strictSettings
+        ),
+        .systemLibrary(
+            name: "CMongoc",
+            path: "Shared/CMongoc",
+            pkgConfig: "libmongoc-1.0",
+            providers: [.apt(["libmongoc-dev"])]
+        ),
+        .target(
+            name: "BazaarMongo",
+            dependencies: [
+                "CMongoc",
+                "BazaarCore",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Shared/Mongo",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarRedisBenchmark",
+            dependencies: ["BazaarRedis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/Benchmarks/RedisBenchmark",
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarMongoBenchmark",
+            dependencies: ["BazaarMongo", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Tools/Benchmarks/MongoBenchmark",
+            exclude: ["pymongo_benchmark.py"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "BazaarRuntime",
             dependencies: [],
@@ -160,13 +214,13 @@ let package = Package(
         ),
         .testTarget(
             name: "BazaarContractsTests",
-            dependencies: ["BazaarContracts"],
+            dependencies: ["BazaarContracts", "BazaarTestSupport"],
             path: "Tests/ContractsTests",
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "BazaarKafkaTests",
-            dependencies: ["BazaarKafka", "BazaarContracts"],
+            dependencies: ["BazaarKafka", "BazaarContracts", "BazaarTestSupport"],
             path: "Tests/KafkaTests",
             swiftSettings: strictSettings
         ),
@@ -177,8 +231,23 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "BazaarRedisTests",
+            dependencies: [
+                "BazaarRedis", "BazaarTestSupport",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            path: "Tests/RedisTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarMongoTests",
+            dependencies: ["BazaarMongo", "BazaarTestSupport"],
+            path: "Tests/MongoTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "BazaarRuntimeTests",
-            dependencies: ["BazaarRuntime"],
+            dependencies: ["BazaarRuntime", "BazaarTestSupport"],
             path: "Tests/RuntimeTests",
             swiftSettings: strictSettings
         ),

@@ -18,7 +18,8 @@ struct LauncherIntegrationTests {
         let psql = try TestTools.require("psql", debianPackage: "postgresql-client")
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-launcher-test")
         let port = try FreePort.find()
-        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(port)]
+        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(port),
+                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find())]
         var failure: (any Error)?
         do {
             try await exercise(launcher: launcher, psql: psql, runDirectory: runDirectory, common: common)
@@ -40,7 +41,8 @@ struct LauncherIntegrationTests {
         let psql = try TestTools.require("psql", debianPackage: "postgresql-client")
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-private-run")
         chmod(runDirectory.path, 0o700)
-        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try FreePort.find())]
+        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try FreePort.find()),
+                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find())]
         let locationFile = RunDirectory(path: runDirectory.path).postgresDataLocationFile.path(percentEncoded: false)
         var failure: (any Error)?
         do {
@@ -103,13 +105,31 @@ struct LauncherIntegrationTests {
         let topics = try TopicMetadata.partitionCounts(fromKcatJSON: metadata.output)
         #expect(topics["orders"] == 6 && topics["orders.dlq"] == 1 && topics["payments"] == 6, "\(topics)")
 
+        // redis-server answers with the generated password from infra.env; without it, it refuses.
+        let redisURL = try #require(environment["REDIS_URL"], "infra.env lacks REDIS_URL")
+        #expect(environment["BAZAAR_REDIS_URL"] == redisURL)
+        let redisCLI = try TestTools.require("redis-cli", debianPackage: "redis-tools")
+        let redisComponents = try #require(URLComponents(string: redisURL))
+        let port = try #require(redisComponents.port)
+        let password = try #require(redisComponents.password?.removingPercentEncoding)
+        let pong = try await TestProcess.run(redisCLI, ["-h", "127.0.0.1", "-p", String(port), "-a", password, "--no-auth-warning", "ping"])
+        #expect(pong.output.contains("PONG"), "\(pong.output)")
+        let refused = try await TestProcess.run(redisCLI, ["-p", String(port), "ping"])
+        #expect(refused.output.contains("NOAUTH"), "\(refused.output)")
+
+        // The MongoDB-wire server accepts connections where infra.env says.
+        let mongoURL = try #require(environment["BAZAAR_MONGODB_URL"], "infra.env lacks BAZAAR_MONGODB_URL")
+        #expect(mongoURL.contains("retryWrites=false"))
+        let mongoPort = try #require(URLComponents(string: mongoURL)?.port)
+        #expect(!HealthProbe.isPortAvailable(mongoPort), "nothing listens on the MongoDB port \(mongoPort)")
+
         let status = try await TestProcess.run(launcher, ["status"] + common)
         #expect(status.status == 0, "bazaar status:\n\(status.output)")
         #expect(status.output.contains("accepting connections"), "\(status.output)")
 
         let state = try #require(try RunStateStore(runDirectory: settings).load())
         #expect(state.phase == .ready)
-        #expect(state.processes.map(\.name) == ["postgres", "kafka"])
+        #expect(state.processes.map(\.name) == ["postgres", "kafka", "redis", "mongodb"])
         let dataDirectory = try String(contentsOfFile: settings.postgresDataLocationFile.path(percentEncoded: false), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!liveProcesses(mentioning: dataDirectory).isEmpty, "Postgres should run on \(dataDirectory)")

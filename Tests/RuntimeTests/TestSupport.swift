@@ -1,3 +1,4 @@
+import BazaarTestSupport
 import Foundation
 import Synchronization
 import Testing
@@ -107,32 +108,8 @@ enum FreePort {
     }
 }
 
-/// Runs a program to completion from a test, off the cooperative pool.
-enum TestProcess {
-    struct Result: Sendable {
-        var status: Int32
-        var output: String
-    }
-
-    static func run(_ executable: String, _ arguments: [String]) async throws -> Result {
-        let process = Process()
-        process.executableURL = URL(filePath: executable)
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        process.standardInput = FileHandle.nullDevice
-        try process.run()
-        let reader = pipe.fileHandleForReading
-        return await withCheckedContinuation { continuation in
-            DispatchQueue.global().async {
-                let data = reader.readDataToEndOfFile()
-                process.waitUntilExit()
-                continuation.resume(returning: Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self)))
-            }
-        }
-    }
-}
+/// Programs run from launcher tests: the shared runner of `Tests/Support`.
+typealias TestProcess = ChildProcess
 
 /// Live processes whose command line contains `text`, from `/proc` (zombies excluded).
 func liveProcesses(mentioning text: String) -> [String] {

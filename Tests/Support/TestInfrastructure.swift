@@ -105,3 +105,21 @@ extension TestInfrastructure {
         return brokers.split(separator: ",").map(String.init)
     }
 }
+
+extension TestInfrastructure {
+    /// The redis-server `make test` starts (`redis://127.0.0.1:port/0`).
+    public static func redisURL() throws -> String {
+        guard let url = try environment()["BAZAAR_REDIS_URL"], !url.isEmpty else {
+            throw InfrastructureMissing(what: "redis-server (BAZAAR_REDIS_URL)")
+        }
+        return url
+    }
+
+    /// The MongoDB-wire server (SecantusDB) `make test` starts (`mongodb://127.0.0.1:port/?retryWrites=false`).
+    public static func mongoURL() throws -> String {
+        guard let url = try environment()["BAZAAR_MONGODB_URL"], !url.isEmpty else {
+            throw InfrastructureMissing(what: "the MongoDB-wire server (BAZAAR_MONGODB_URL)")
+        }
+        return url
+    }
+}

@@ -22,13 +22,27 @@ struct RuntimeOptions: ParsableArguments {
     ))
     var gatewayPort: Int?
 
+    @Option(help: ArgumentHelp(
+        "Port of redis-server on 127.0.0.1 (env BAZAAR_REDIS_PORT; default \(RuntimeSettings.defaultRedisPort)).",
+        valueName: "port"
+    ))
+    var redisPort: Int?
+
+    @Option(help: ArgumentHelp(
+        "Port of the MongoDB-wire server on 127.0.0.1 (env BAZAAR_MONGO_PORT; default \(RuntimeSettings.defaultMongoPort)).",
+        valueName: "port"
+    ))
+    var mongoPort: Int?
+
     /// The settings these options (or their environment variables, or the defaults) select.
     func settings() throws -> RuntimeSettings {
         let environment = ProcessInfo.processInfo.environment
         return RuntimeSettings(
             runDirectory: RunDirectory(path: runDir ?? environment["BAZAAR_RUN_DIR"] ?? RuntimeSettings.defaultRunDirectory),
             postgresPort: try port(postgresPort, variable: "BAZAAR_POSTGRES_PORT", default: RuntimeSettings.defaultPostgresPort),
-            gatewayPort: try port(gatewayPort, variable: "BAZAAR_GATEWAY_PORT", default: RuntimeSettings.defaultGatewayPort)
+            gatewayPort: try port(gatewayPort, variable: "BAZAAR_GATEWAY_PORT", default: RuntimeSettings.defaultGatewayPort),
+            redisPort: try port(redisPort, variable: "BAZAAR_REDIS_PORT", default: RuntimeSettings.defaultRedisPort),
+            mongoPort: try port(mongoPort, variable: "BAZAAR_MONGO_PORT", default: RuntimeSettings.defaultMongoPort)
         )
     }
 

@@ -37,6 +37,8 @@ public enum DetachedLaunch {
             "--run-dir", runDirectory.path,
             "--postgres-port", String(settings.postgresPort),
             "--gateway-port", String(settings.gatewayPort),
+            "--redis-port", String(settings.redisPort),
+            "--mongo-port", String(settings.mongoPort),
             childFlag,
         ]
         let pid = try spawnInNewSession(ExecutableLocator.currentExecutable(), arguments: arguments, outputPath: logPath)

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The start sequence of a run: Postgres (initialised, ready, provisioned), the Kafka dev broker,
-/// `infra.env` written,
+/// redis-server, the MongoDB-wire server, `infra.env` written,
 /// then, for `bazaar up`, every service that has an executable and finally the gateway.
 /// Every started child joins the process group and the state file at once, so whatever happens
 /// next (failure, Ctrl-C) it is stopped with the rest.
@@ -24,7 +24,11 @@ struct RuntimeStartup: Sendable {
     }
 
     private func checkPorts() throws {
-        var wanted: [(port: Int, purpose: String, option: String?)] = [(settings.postgresPort, "Postgres", "--postgres-port")]
+        var wanted: [(port: Int, purpose: String, option: String?)] = [
+            (settings.postgresPort, "Postgres", "--postgres-port"),
+            (settings.redisPort, "Redis", "--redis-port"),
+            (settings.mongoPort, "MongoDB-wire server", "--mongo-port"),
+        ]
         if mode == .full {
             wanted.append((settings.gatewayPort, "gateway", "--gateway-port"))
             wanted += settings.services.filter { $0.executableName != nil }.map { ($0.port, "\($0.name) service", nil) }
@@ -65,9 +69,16 @@ struct RuntimeStartup: Sendable {
         console.announce("databases ready: \(databases.joined(separator: ", "))")
 
         let kafkaBrokers = try await KafkaBroker.start(runDirectory: settings.runDirectory, group: group, recorder: recorder, console: console)
+        let redisURL = try await RedisServer.start(settings: settings, secrets: secrets, group: group, recorder: recorder, console: console)
+        let mongoURL = try await DocumentServer.start(settings: settings, group: group, recorder: recorder, console: console)
         var environment = InfrastructureEnvironment.make(settings: settings, adminPassword: adminPassword, passwords: passwords)
-        environment.entries.append(EnvironmentFile.Entry(key: KafkaBroker.brokersKey, value: kafkaBrokers))
-        environment.entries.append(EnvironmentFile.Entry(key: KafkaBroker.testBrokersKey, value: kafkaBrokers))
+        environment.entries += [
+            EnvironmentFile.Entry(key: KafkaBroker.brokersKey, value: kafkaBrokers),
+            EnvironmentFile.Entry(key: KafkaBroker.testBrokersKey, value: kafkaBrokers),
+            EnvironmentFile.Entry(key: RedisServer.urlKey, value: redisURL),
+            EnvironmentFile.Entry(key: RedisServer.testURLKey, value: redisURL),
+            EnvironmentFile.Entry(key: DocumentServer.testURLKey, value: mongoURL),
+        ]
         try FileSystem.writeAtomically(
             environment.rendered(comment: "Written by `bazaar \(mode.subcommand)`; contains passwords. Load with: set -a; . ./infra.env; set +a"),
             to: settings.runDirectory.environmentFile, mode: 0o600

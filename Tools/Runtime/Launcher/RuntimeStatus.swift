@@ -84,7 +84,11 @@ public struct RuntimeStatus: Sendable {
         case .infrastructure:
             guard record.name == PostgresCluster.processName,
                   let pgIsReady = ExecutableLocator.find("pg_isready", fallbackDirectories: ExecutableLocator.postgresVersionDirectories())
-            else { return (nil, true) }
+            else {
+                // Other stores: something must be listening on their port.
+                let listening = !HealthProbe.isPortAvailable(port)
+                return (listening ? "listening" : "not listening", listening)
+            }
             let ready = await PostgresCluster.isReady(port: port, pgIsReady: pgIsReady)
             return (ready ? "accepting connections" : "not accepting connections", ready)
         case .service:

@@ -1,7 +1,7 @@
 /// The environment variables the launcher gives a service it starts (on top of its own environment).
 public enum ServiceEnvironment {
     /// Variables for `service`: `PORT`, its own `DATABASE_URL` when it has a database,
-    /// `KAFKA_BROKERS` of the dev broker, `JWT_JWKS_URL` of the identity service, `CORS_ALLOWED_ORIGINS` of the gateway, and `LOG_LEVEL`.
+    /// `KAFKA_BROKERS` of the dev broker, `REDIS_URL`, `MONGODB_URL` naming its document database (if it has one), `JWT_JWKS_URL` of the identity service, `CORS_ALLOWED_ORIGINS` of the gateway, and `LOG_LEVEL`.
     public static func variables(
         for service: ServiceDefinition,
         settings: RuntimeSettings,
@@ -20,6 +20,12 @@ public enum ServiceEnvironment {
         }
         if let brokers = infrastructure[KafkaBroker.brokersKey] {
             variables[KafkaBroker.brokersKey] = brokers
+        }
+        if let redis = infrastructure[RedisServer.urlKey] {
+            variables[RedisServer.urlKey] = redis
+        }
+        if let database = service.documentDatabaseName {
+            variables[DocumentServer.urlKey] = DocumentServer.url(port: settings.mongoPort, database: database)
         }
         return variables
     }

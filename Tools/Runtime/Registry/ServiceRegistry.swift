@@ -14,6 +14,8 @@ public struct ServiceDefinition: Sendable, Hashable {
     /// Executable product started for this service, or `nil` while it is not built yet:
     /// the launcher then provisions its database and gateway route but starts no process.
     public let executableName: String?
+    /// Name of the service's MongoDB database, for a service that keeps documents (`MONGODB_URL`).
+    public let documentDatabaseName: String?
 
     /// Creates a service definition; see the properties for the meaning of each field.
     public init(
@@ -21,12 +23,14 @@ public struct ServiceDefinition: Sendable, Hashable {
         port: Int,
         routePrefixes: [String],
         databaseName: String? = nil,
+        documentDatabaseName: String? = nil,
         executableName: String? = nil
     ) {
         self.name = name
         self.port = port
         self.routePrefixes = routePrefixes
         self.databaseName = databaseName
+        self.documentDatabaseName = documentDatabaseName
         self.executableName = executableName
     }
 
@@ -49,7 +53,7 @@ public enum ServiceRegistry {
             routePrefixes: ["/api/auth/", "/api/users/", "/.well-known/"],
             databaseName: "users"
         ),
-        ServiceDefinition(name: "catalog", port: 8102, routePrefixes: ["/api/catalog/"]),
+        ServiceDefinition(name: "catalog", port: 8102, routePrefixes: ["/api/catalog/"], documentDatabaseName: "catalog"),
         ServiceDefinition(
             name: "inventory", port: 8103, routePrefixes: ["/api/inventory/"], databaseName: "inventory"
         ),

@@ -6,6 +6,8 @@ public enum RuntimeError: Error, Sendable, Equatable {
     case missingExecutable(name: String, debianPackage: String)
     /// A registry entry names an executable that was not built next to `bazaar`.
     case missingServiceExecutable(service: String, path: String)
+    /// A tool the project installs into its Python venv is missing.
+    case missingVenvTool(name: String)
     /// Something else already listens on a port the runtime needs.
     case portInUse(port: Int, purpose: String, option: String?)
     /// Another launcher owns the run directory.
@@ -32,6 +34,8 @@ extension RuntimeError: CustomStringConvertible, LocalizedError {
         switch self {
         case let .missingExecutable(name, package):
             return "`\(name)` was not found. Install it with: sudo apt-get install \(package)"
+        case let .missingVenvTool(name):
+            return "`\(name)` was not found in the project's .venv. Install the development tools with: make deps"
         case let .missingServiceExecutable(service, path):
             return "The \(service) service has no executable at \(path). Build it with: swift build --product \(Self.lastComponent(of: path))"
         case let .portInUse(port, purpose, option):

@@ -34,6 +34,10 @@ public struct RunDirectory: Sendable, Hashable {
     public var postgresDirectory: URL { root.appending(path: "postgres", directoryHint: .isDirectory) }
     /// Records where the Postgres data directory is, since it may live outside the run directory.
     public var postgresDataLocationFile: URL { root.appending(path: "postgres-data-location") }
+    /// redis-server's configuration and append-only file.
+    public var redisDirectory: URL { root.appending(path: "redis", directoryHint: .isDirectory) }
+    /// The MongoDB-wire server's storage.
+    public var mongoDirectory: URL { root.appending(path: "mongo", directoryHint: .isDirectory) }
 
     /// The file-system path of a file URL, without percent encoding or trailing slash.
     static func path(of url: URL) -> String {
@@ -50,6 +54,10 @@ public struct RuntimeSettings: Sendable {
     public static let defaultPostgresPort = 54329
     /// Default gateway port.
     public static let defaultGatewayPort = 8080
+    /// Default port of the local redis-server.
+    public static let defaultRedisPort = 56379
+    /// Default port of the local MongoDB-wire server.
+    public static let defaultMongoPort = 57017
 
     /// Where data, logs, secrets and state live.
     public var runDirectory: RunDirectory
@@ -57,6 +65,10 @@ public struct RuntimeSettings: Sendable {
     public var postgresPort: Int
     /// Port of the nginx gateway, on 127.0.0.1.
     public var gatewayPort: Int
+    /// Port of redis-server, on 127.0.0.1.
+    public var redisPort: Int
+    /// Port of the MongoDB-wire server (SecantusDB), on 127.0.0.1.
+    public var mongoPort: Int
     /// Services to provision and start; the registry unless a test narrows it.
     public var services: [ServiceDefinition]
 
@@ -65,11 +77,15 @@ public struct RuntimeSettings: Sendable {
         runDirectory: RunDirectory,
         postgresPort: Int = defaultPostgresPort,
         gatewayPort: Int = defaultGatewayPort,
+        redisPort: Int = defaultRedisPort,
+        mongoPort: Int = defaultMongoPort,
         services: [ServiceDefinition] = ServiceRegistry.all
     ) {
         self.runDirectory = runDirectory
         self.postgresPort = postgresPort
         self.gatewayPort = gatewayPort
+        self.redisPort = redisPort
+        self.mongoPort = mongoPort
         self.services = services
     }
 

@@ -1,0 +1,59 @@
+import Foundation
+
+/// The local MongoDB-wire server: SecantusDB from the project's Python venv (no `mongod` is
+/// installable here; docker compose and Kubernetes use real MongoDB), with its storage under
+/// the run directory.
+enum DocumentServer {
+    static let processName = "mongodb"
+    /// The server URL for tests (`BAZAAR_MONGODB_URL`); services get `MONGODB_URL` naming their database.
+    static let testURLKey = "BAZAAR_MONGODB_URL"
+    static let urlKey = "MONGODB_URL"
+
+    /// Starts SecantusDB and returns its URL (without a database) once it accepts connections.
+    static func start(settings: RuntimeSettings, group: ProcessGroup, recorder: RunStateRecorder, console: ConsoleOutput) async throws -> String {
+        let executable = try locate()
+        let storage = settings.runDirectory.mongoDirectory
+        do {
+            try FileManager.default.createDirectory(at: storage, withIntermediateDirectories: true)
+        } catch {
+            throw RuntimeError.fileProblem(path: storage.path(percentEncoded: false), reason: "\(error)")
+        }
+        let process = try group.start(ProcessSpecification(
+            name: processName, kind: .infrastructure, executable: executable,
+            arguments: ["--host", "127.0.0.1", "--port", String(settings.mongoPort), "--storage-path", storage.path(percentEncoded: false)],
+            port: settings.mongoPort
+        ))
+        recorder.add(process.record)
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            try Task.checkCancellation()
+            guard process.isRunning else { throw await process.unexpectedExitError() }
+            if !HealthProbe.isPortAvailable(settings.mongoPort) {
+                console.announce("mongodb (SecantusDB) accepts connections on 127.0.0.1:\(settings.mongoPort) (data: \(storage.path(percentEncoded: false)))")
+                return url(port: settings.mongoPort, database: nil)
+            }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RuntimeError.notReady(name: processName, seconds: 30, recentOutput: process.recentOutput)
+    }
+
+    /// `retryWrites=false`: with retryable writes this server slows down sharply after ~10,000
+    /// writes; `serverSelectionTimeoutMS=5000` makes requests fail fast while it is down.
+    static func url(port: Int, database: String?) -> String {
+        "mongodb://127.0.0.1:\(port)/\(database ?? "")?retryWrites=false&serverSelectionTimeoutMS=5000"
+    }
+
+    /// `secantusd-py` in the project's `.venv` (installed by `make deps`), found from the current
+    /// folder or from the build products folder (`<repo>/.build/<configuration>/`).
+    static func locate() throws -> String {
+        let products = URL(filePath: ExecutableLocator.productsDirectory())
+        let candidates = [
+            URL(filePath: FileManager.default.currentDirectoryPath).appending(path: ".venv/bin/secantusd-py"),
+            products.deletingLastPathComponent().deletingLastPathComponent().appending(path: ".venv/bin/secantusd-py"),
+        ]
+        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path(percentEncoded: false)) {
+            return candidate.path(percentEncoded: false)
+        }
+        throw RuntimeError.missingVenvTool(name: "secantusd-py")
+    }
+}
