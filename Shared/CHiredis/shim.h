@@ -1,0 +1,2 @@
+// hiredis, the Redis C client (Debian libhiredis-dev).
+#include <hiredis/hiredis.h>

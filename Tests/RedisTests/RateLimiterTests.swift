@@ -1,0 +1,109 @@
+import BazaarCore
+@testable import BazaarRedis
+import BazaarTestSupport
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+
+@Suite("Rate limiting")
+struct RateLimiterTests {
+    @Test("exactly N of M concurrent checks are allowed, and the limit is back after the window")
+    func allowsExactlyTheLimit() async throws {
+        try await RedisFixture.withClient { redis async throws in
+            let limiter = RateLimiter(client: redis, name: RedisFixture.uniquePrefix(), rate: RateLimit(limit: 5, window: .seconds(1)))
+            let decisions = try await withThrowingTaskGroup(of: RateLimitDecision.self) { group in
+                for _ in 0..<20 { group.addTask { try await limiter.check(key: "203.0.113.7") } }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            let allowed = decisions.filter(\.isAllowed)
+            #expect(allowed.count == 5)
+            #expect(Set(allowed.map(\.remaining)) == [0, 1, 2, 3, 4])
+            for denied in decisions where !denied.isAllowed {
+                #expect(denied.remaining == 0)
+                #expect(denied.retryAfterSeconds == 1)
+                #expect(denied.resetSeconds == 1)
+            }
+            // Another key has its own limit.
+            #expect(try await limiter.check(key: "198.51.100.1").isAllowed)
+
+            try await Task.sleep(for: .milliseconds(1050))
+            var again = 0
+            for _ in 0..<7 where try await limiter.check(key: "203.0.113.7").isAllowed { again += 1 }
+            #expect(again == 5)
+        }
+    }
+
+    @Test("a denied request's retry-after is when capacity returns")
+    func retryAfter() async throws {
+        try await RedisFixture.withClient { redis async throws in
+            let limiter = RateLimiter(client: redis, name: RedisFixture.uniquePrefix(), rate: RateLimit(limit: 2, window: .seconds(10)))
+            let first = try await limiter.check(key: "user@example.com")
+            #expect(first.isAllowed && first.remaining == 1 && first.retryAfter == nil)
+            #expect(first.resetSeconds == 5)
+            _ = try await limiter.check(key: "user@example.com")
+            let denied = try await limiter.check(key: "user@example.com")
+            #expect(!denied.isAllowed)
+            // One slot comes back every 5 s; the first was taken just now.
+            #expect((4...5).contains(denied.retryAfterSeconds ?? 0))
+            #expect(denied.resetSeconds == 10)
+        }
+    }
+
+    @Test("the middleware sets RateLimit headers, answers 429 problem+json with Retry-After over the limit, and resets")
+    func middleware() async throws {
+        try await RedisFixture.withClient { redis async throws in
+            let host = try ServiceHost.testing()
+            let limiter = RateLimiter(client: redis, name: RedisFixture.uniquePrefix(), rate: RateLimit(limit: 3, window: .seconds(1)))
+            host.router.group("limited").add(middleware: RateLimitMiddleware(limiter: limiter)).get("ping") { _, _ in "pong" }
+            try await host.makeApplication().test(.router) { client in
+                let responses = try await withThrowingTaskGroup(of: (HTTPResponse.Status, HTTPFields, String).self) { group in
+                    for _ in 0..<8 {
+                        group.addTask {
+                            try await client.execute(uri: "/limited/ping", method: .get, headers: [.xForwardedFor: "10.0.0.9, 192.0.2.4"]) { response in
+                                (response.status, response.headers, String(buffer: response.body))
+                            }
+                        }
+                    }
+                    return try await group.reduce(into: []) { $0.append($1) }
+                }
+                let ok = responses.filter { $0.0 == .ok }
+                let limited = responses.filter { $0.0 == .tooManyRequests }
+                #expect(ok.count == 3)
+                #expect(limited.count == 5)
+                #expect(Set(ok.compactMap { $0.1[.rateLimitRemaining] }) == ["0", "1", "2"])
+                for (_, headers, body) in ok {
+                    #expect(headers[.rateLimitLimit] == "3")
+                    #expect(headers[.rateLimitReset] == "1")
+                    #expect(body == "pong")
+                }
+                for (_, headers, body) in limited {
+                    #expect(headers[.retryAfter] == "1")
+                    #expect(headers[.rateLimitLimit] == "3")
+                    #expect(headers[.rateLimitRemaining] == "0")
+                    #expect(headers[.rateLimitReset] == "1")
+                    #expect(headers[.contentType] == "application/problem+json")
+                    #expect(body.contains("too-many-requests"))
+                }
+                // Limited per client address: another client (last X-Forwarded-For hop) is unaffected.
+                try await client.execute(uri: "/limited/ping", method: .get, headers: [.xForwardedFor: "10.0.0.9, 192.0.2.5"]) { response in
+                    #expect(response.status == .ok)
+                }
+                try await Task.sleep(for: .milliseconds(1050))
+                try await client.execute(uri: "/limited/ping", method: .get, headers: [.xForwardedFor: "192.0.2.4"]) { response in
+                    #expect(response.status == .ok)
+                    #expect(response.headers[.rateLimitRemaining] == "2")
+                }
+            }
+        }
+    }
+
+    @Test("the client address is the hop the trusted proxy added")
+    func clientAddress() {
+        #expect(RateLimitMiddleware.forwardedAddress(["203.0.113.9"], trustedProxies: 1) == "203.0.113.9")
+        #expect(RateLimitMiddleware.forwardedAddress(["spoofed, 203.0.113.9"], trustedProxies: 1) == "203.0.113.9")
+        #expect(RateLimitMiddleware.forwardedAddress(["a, b", "c"], trustedProxies: 2) == "b")
+        #expect(RateLimitMiddleware.forwardedAddress(["only"], trustedProxies: 3) == "only")
+        #expect(RateLimitMiddleware.forwardedAddress([" , "], trustedProxies: 1) == nil)
+    }
+}

@@ -1,0 +1,123 @@
+import Foundation
+
+/// A redis-server of a test's own on a free loopback port, for tests that stop and restart Redis,
+/// which the shared test server must not suffer. Nothing is persisted (`--save ''`,
+/// `--appendonly no`); ``stop()`` and ``start()`` keep the port, so clients can reconnect.
+public final class PrivateRedis: @unchecked Sendable {
+    // `@unchecked Sendable`: `process` is only touched under `lock`.
+
+    /// The loopback port the server listens on.
+    public let port: Int
+    private let executable: URL
+    private let lock = NSLock()
+    private var process: Process?
+
+    struct StartFailure: Error, CustomStringConvertible {
+        let description: String
+    }
+
+    /// `redis://127.0.0.1:<port>/0`.
+    public var url: String { "redis://127.0.0.1:\(port)/0" }
+
+    /// Starts a server on a free port and waits until it answers `PING`.
+    public init() throws {
+        self.executable = try Self.locateServer()
+        self.port = try Self.freeLoopbackPort()
+        try start()
+    }
+
+    deinit { stop() }
+
+    /// Starts the server (again) on ``port`` and waits until it answers `PING`; does nothing when running.
+    public func start() throws {
+        lock.lock()
+        defer { lock.unlock() }
+        if let process, process.isRunning { return }
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
+                             "--daemonize", "no", "--dir", FileManager.default.temporaryDirectory.path, "--loglevel", "warning"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        self.process = process
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if Self.answersPing(port: port) { return }
+            if !process.isRunning { break }
+            Thread.sleep(forTimeInterval: 0.02)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        self.process = nil
+        throw StartFailure(description: "redis-server did not answer PING on port \(port) within 10 s")
+    }
+
+    /// Stops the server abruptly, as a crash or a lost host would, and waits until it has exited.
+    ///
+    /// SIGKILL rather than SIGTERM: a child started from one of Swift's pool threads inherits
+    /// that thread's blocked signals, SIGTERM among them. Nothing is persisted, so nothing is lost.
+    public func stop() {
+        lock.lock()
+        defer { lock.unlock() }
+        guard let process else { return }
+        self.process = nil
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
+    /// `redis-server` from `PATH`, or the usual install locations.
+    static func locateServer() throws -> URL {
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? ""
+        let directories = path.split(separator: ":").map(String.init) + ["/usr/bin", "/usr/local/bin", "/usr/sbin"]
+        for directory in directories {
+            let candidate = URL(fileURLWithPath: directory).appendingPathComponent("redis-server")
+            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
+        }
+        throw StartFailure(description: "redis-server is not installed (apt-get install redis-server)")
+    }
+
+    /// A port the kernel considers free right now (bound to port 0, read back, released).
+    static func freeLoopbackPort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw StartFailure(description: "socket() failed: \(errno)") }
+        defer { close(descriptor) }
+        var address = loopback(port: 0)
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0 else { throw StartFailure(description: "bind() failed: \(errno)") }
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        _ = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Whether a server on `port` answers `PING` with `+PONG` within half a second.
+    static func answersPing(port: Int) -> Bool {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { return false }
+        defer { close(descriptor) }
+        var timeout = timeval(tv_sec: 0, tv_usec: 500_000)
+        setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        var address = loopback(port: port)
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard connected == 0 else { return false }
+        let ping = Array("PING\r\n".utf8)
+        guard send(descriptor, ping, ping.count, Int32(MSG_NOSIGNAL)) == ping.count else { return false }
+        var reply = [UInt8](repeating: 0, count: 16)
+        let count = recv(descriptor, &reply, reply.count, 0)
+        return count >= 5 && String(decoding: reply.prefix(5), as: UTF8.self) == "+PONG"
+    }
+
+    private static func loopback(port: Int) -> sockaddr_in {
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = UInt16(port).bigEndian
+        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+        return address
+    }
+}
