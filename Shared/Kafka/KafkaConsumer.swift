@@ -54,10 +54,7 @@ public final class KafkaConsumer: Service, Sendable {
         logger[metadataKey: "kafka_group"] = "\(configuration.groupID)"
         let state = KafkaConsumerState(buffer: KafkaMessageBuffer(capacity: configuration.maxBufferedMessages), logger: logger)
         let metrics = KafkaMetrics(factory: metricsFactory, logger: logger)
-        var statisticsHandler: KafkaCallbackContext.StatisticsHandler?
-        if configuration.statisticsInterval != nil {
-            statisticsHandler = { json in metrics.recordStatistics(json: json) }
-        }
+        let statisticsHandler = metrics.statisticsHandler(enabled: configuration.statisticsInterval != nil)
         let context = KafkaCallbackContext(
             logger: logger,
             errorKind: .consumer,

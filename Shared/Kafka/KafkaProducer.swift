@@ -48,10 +48,7 @@ public final class KafkaProducer: Service, Sendable {
             throw KafkaError.configuration("bootstrapServers is empty: name at least one broker (e.g. KAFKA_BROKERS)")
         }
         let metrics = KafkaMetrics(factory: metricsFactory, logger: logger)
-        var statisticsHandler: KafkaCallbackContext.StatisticsHandler?
-        if configuration.statisticsInterval != nil {
-            statisticsHandler = { json in metrics.recordStatistics(json: json) }
-        }
+        let statisticsHandler = metrics.statisticsHandler(enabled: configuration.statisticsInterval != nil)
         let context = KafkaCallbackContext(
             logger: logger,
             errorKind: .delivery,

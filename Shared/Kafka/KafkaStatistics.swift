@@ -69,6 +69,12 @@ final class KafkaMetrics: Sendable {
         self.queuedGauge = Gauge(label: "kafka_producer_queued_messages", dimensions: [], factory: factory)
     }
 
+    /// The statistics callback recording into these metrics, when statistics are enabled.
+    func statisticsHandler(enabled: Bool) -> KafkaCallbackContext.StatisticsHandler? {
+        guard enabled else { return nil }
+        return { json in self.recordStatistics(json: json) }
+    }
+
     /// Counts a message the broker acknowledged.
     func recordProduced(topic: String, count: Int = 1) {
         counter(in: producedCounters, label: "kafka_messages_produced_total", topic: topic).increment(by: count)

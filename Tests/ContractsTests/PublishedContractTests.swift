@@ -1,4 +1,5 @@
 import BazaarContracts
+import BazaarTestSupport
 import Foundation
 import Testing
 
@@ -23,20 +24,12 @@ enum PublishedContract {
     }
 
     /// Runs check-jsonschema; returns its output when validation failed, nil when it passed.
-    static func validate(instance: URL, schema: URL) throws -> String? {
+    static func validate(instance: URL, schema: URL) async throws -> String? {
         guard FileManager.default.isExecutableFile(atPath: checkJSONSchema.path) else {
             throw MissingTool(path: checkJSONSchema.path)
         }
-        let process = Process()
-        process.executableURL = checkJSONSchema
-        process.arguments = ["--schemafile", schema.path, instance.path]
-        let output = Pipe()
-        process.standardOutput = output
-        process.standardError = output
-        try process.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return process.terminationStatus == 0 ? nil : text
+        let result = try await ChildProcess.run(checkJSONSchema.path, ["--schemafile", schema.path, instance.path])
+        return result.status == 0 ? nil : result.output
     }
 
     struct MissingTool: Error, CustomStringConvertible {
@@ -65,7 +58,7 @@ struct PublishedContractTests {
     }
 
     @Test("an example of every Swift type validates against its schema")
-    func examplesValidate() throws {
+    func examplesValidate() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -73,13 +66,13 @@ struct PublishedContractTests {
             let name = type.eventType.name
             let instance = folder.appendingPathComponent("\(name).json")
             try Data(PublishedContract.example(of: type)).write(to: instance)
-            let failure = try PublishedContract.validate(instance: instance, schema: PublishedContract.schemas.appendingPathComponent("\(name).json"))
+            let failure = try await PublishedContract.validate(instance: instance, schema: PublishedContract.schemas.appendingPathComponent("\(name).json"))
             #expect(failure == nil, "\(name): \(failure ?? "")")
         }
     }
 
     @Test("the schemas are strict: an unknown field in data is refused")
-    func schemasAreStrict() throws {
+    func schemasAreStrict() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("contract-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
@@ -89,7 +82,7 @@ struct PublishedContractTests {
         object["data"] = data
         let instance = folder.appendingPathComponent("extra.json")
         try JSONSerialization.data(withJSONObject: object).write(to: instance)
-        let failure = try PublishedContract.validate(instance: instance, schema: PublishedContract.schemas.appendingPathComponent("bazaar.order.placed.v1.json"))
+        let failure = try await PublishedContract.validate(instance: instance, schema: PublishedContract.schemas.appendingPathComponent("bazaar.order.placed.v1.json"))
         #expect(failure?.contains("discountCode") == true)
     }
 
@@ -119,7 +112,7 @@ struct PublishedContractTests {
     }
 
     @Test("every example in the AsyncAPI document validates against its message's schema")
-    func asyncAPIExamplesValidate() throws {
+    func asyncAPIExamplesValidate() async throws {
         let document = try PublishedContract.asyncAPIDocument()
         let messages = (document["components"] as? [String: Any])?["messages"] as? [String: Any] ?? [:]
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("asyncapi-\(UUID().uuidString)")
@@ -133,7 +126,7 @@ struct PublishedContractTests {
             for (index, example) in examples.enumerated() {
                 let instance = folder.appendingPathComponent("\(key)-\(index).json")
                 try JSONSerialization.data(withJSONObject: try #require(example["payload"])).write(to: instance)
-                let failure = try PublishedContract.validate(instance: instance, schema: PublishedContract.schemas.appendingPathComponent("\(name).json"))
+                let failure = try await PublishedContract.validate(instance: instance, schema: PublishedContract.schemas.appendingPathComponent("\(name).json"))
                 #expect(failure == nil, "\(key) example \(index): \(failure ?? "")")
             }
         }

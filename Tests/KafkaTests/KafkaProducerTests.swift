@@ -115,7 +115,9 @@ struct KafkaProducerTests {
         #expect(error?.code == .messageTimedOut)
         #expect(error?.isRetriable == true)
         #expect(error?.isFatal == false)
-        #expect(elapsed < .milliseconds(1500) + .seconds(2))
+        // Well under librdkafka's default 300 s: the configured timeout applies. The slack absorbs a
+        // loaded machine (librdkafka scans for timed-out messages about once a second).
+        #expect(elapsed < .milliseconds(1500) + .seconds(10))
         await producer.shutdown()
     }
 

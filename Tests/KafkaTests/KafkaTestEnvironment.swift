@@ -1,4 +1,5 @@
 import BazaarKafka
+import BazaarTestSupport
 import Foundation
 import Testing
 
@@ -10,28 +11,16 @@ import Testing
 /// `export BAZAAR_KAFKA_BROKERS=$(cat /tmp/kafka-bootstrap)`). Every test uses fresh random
 /// topics and groups, which the dev broker auto-creates with 4 partitions.
 enum KafkaTestEnvironment {
-    /// The environment variable naming the broker(s), `host:port[,host:port]`.
-    static let brokersVariable = "BAZAAR_KAFKA_BROKERS"
     /// Optional prefix the broker put before the catalog topics (`bazaar-broker --topic-prefix`).
     static let topicPrefixVariable = "BAZAAR_KAFKA_TOPIC_PREFIX"
-
-    struct MissingBroker: Error, CustomStringConvertible {
-        var description: String {
-            "\(KafkaTestEnvironment.brokersVariable) is not set: start `bazaar-broker --bootstrap-file FILE` "
-                + "and export \(KafkaTestEnvironment.brokersVariable)=$(cat FILE), or run `make test`"
-        }
-    }
 
     struct Timeout: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// The brokers from `BAZAAR_KAFKA_BROKERS`; throws a clear error when it is unset.
+    /// The dev broker `make test` started (from the environment or `.run/.../infra.env`).
     static func brokers() throws -> [String] {
-        guard let value = ProcessInfo.processInfo.environment[brokersVariable], !value.isEmpty else {
-            throw MissingBroker()
-        }
-        return value.split(separator: ",").map { String($0.trimmingCharacters(in: .whitespaces)) }
+        try TestInfrastructure.kafkaBrokers()
     }
 
     static var topicPrefix: String {
@@ -46,21 +35,12 @@ enum KafkaTestEnvironment {
     static func producerConfiguration(
         brokers: [String], messageTimeout: Duration = .seconds(10)
     ) -> KafkaProducerConfiguration {
-        KafkaProducerConfiguration(bootstrapServers: brokers, linger: .milliseconds(1), messageTimeout: messageTimeout)
+        TestKafka.producerConfiguration(brokers: brokers, messageTimeout: messageTimeout)
     }
 
-    /// A consumer configuration that suits the mock cluster: 6 s sessions, 10 ms fetch waits.
+    /// A consumer configuration that suits the mock cluster (see ``TestKafka``).
     static func consumerConfiguration(brokers: [String], groupID: String) -> KafkaConsumerConfiguration {
-        KafkaConsumerConfiguration(
-            bootstrapServers: brokers,
-            groupID: groupID,
-            sessionTimeout: .seconds(6),
-            fetchWaitMax: .milliseconds(10),
-            autoOffsetReset: .earliest,
-            autoCommitInterval: .milliseconds(200),
-            // Let a subscription create its (fresh) topic right away on the dev broker.
-            additionalProperties: ["allow.auto.create.topics": "true"]
-        )
+        TestKafka.consumerConfiguration(group: groupID, brokers: brokers)
     }
 
     /// Runs `body` with `consumer` polling (its `run()` in a task), then shuts it down.

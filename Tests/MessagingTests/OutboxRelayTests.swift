@@ -104,8 +104,7 @@ struct OutboxRelayTests {
 struct BrokerOutageTests {
     @Test("with the broker down, changes still commit; their events go out once it is back, each exactly once")
     func brokerDownThenUp() async throws {
-        let broker = try PrivateBroker()
-        defer { broker.stop() }
+        let broker = try await PrivateBroker.start()
         try await withMessagingStore { store in
             let prefix = TestKafka.uniquePrefix()
             let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
@@ -131,5 +130,6 @@ struct BrokerOutageTests {
                 #expect(ids.count == 3 && Set(ids).count == 3, "\(ids)")
             }
         }
+        await broker.stop()
     }
 }

@@ -11,8 +11,13 @@ public final class PrivateBroker: Sendable {
         let description: String
     }
 
-    /// Starts the broker and waits until it has created its topics.
-    public init() throws {
+    private init(process: Process, brokers: [String]) {
+        self.process = process
+        self.brokers = brokers
+    }
+
+    /// Starts the broker and waits (without blocking the cooperative pool) until it has created its topics.
+    public static func start() async throws -> PrivateBroker {
         let productsDirectory = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().deletingLastPathComponent()
         let executable = productsDirectory.appendingPathComponent("bazaar-broker")
         guard FileManager.default.isExecutableFile(atPath: executable.path) else {
@@ -28,11 +33,9 @@ public final class PrivateBroker: Sendable {
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if let text = try? String(contentsOf: bootstrapFile, encoding: .utf8), !text.isEmpty {
-                self.process = process
-                self.brokers = text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init)
-                return
+                return PrivateBroker(process: process, brokers: text.trimmingCharacters(in: .whitespacesAndNewlines).split(separator: ",").map(String.init))
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         process.terminate()
         throw StartFailure(description: "bazaar-broker did not start within 20 s")
@@ -44,11 +47,14 @@ public final class PrivateBroker: Sendable {
     /// Brings the brokers back.
     public func bringUp() { kill(process.processIdentifier, SIGUSR2) }
 
-    public func stop() {
+    /// Stops the broker and waits until it exited.
+    public func stop() async {
         guard process.isRunning else { return }
         process.terminate()
-        process.waitUntilExit()
+        await ChildProcess.waitForExit(process)
     }
 
-    deinit { stop() }
+    deinit {
+        if process.isRunning { process.terminate() }
+    }
 }

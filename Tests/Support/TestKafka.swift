@@ -8,22 +8,29 @@ public enum TestKafka {
     /// A topic prefix of its own for one test, so tests never see each other's messages.
     public static func uniquePrefix() -> String { "test-\(UUID().uuidString.prefix(8).lowercased())." }
 
-    public static func producerConfiguration(brokers: [String]? = nil, messageTimeout: Duration = .seconds(10)) throws -> KafkaProducerConfiguration {
-        KafkaProducerConfiguration(bootstrapServers: try brokers ?? TestInfrastructure.kafkaBrokers(), clientID: "bazaar-test", linger: .milliseconds(1),
+    public static func producerConfiguration(brokers: [String], messageTimeout: Duration = .seconds(10)) -> KafkaProducerConfiguration {
+        KafkaProducerConfiguration(bootstrapServers: brokers, clientID: "bazaar-test", linger: .milliseconds(1),
                                    messageTimeout: messageTimeout)
     }
 
     /// Session 6 s and a 10 ms fetch wait, as the dev broker needs (see `bazaar-broker`).
-    public static func consumerConfiguration(group: String, brokers: [String]? = nil) throws -> KafkaConsumerConfiguration {
-        KafkaConsumerConfiguration(bootstrapServers: try brokers ?? TestInfrastructure.kafkaBrokers(), groupID: group, clientID: "bazaar-test",
+    public static func consumerConfiguration(group: String, brokers: [String]) -> KafkaConsumerConfiguration {
+        KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: group, clientID: "bazaar-test",
                                    sessionTimeout: .seconds(6), fetchWaitMax: .milliseconds(10), autoOffsetReset: .earliest,
-                                   autoCommitInterval: .milliseconds(200))
+                                   autoCommitInterval: .milliseconds(200),
+                                   // Lets a subscription create its fresh test topic right away on the dev broker.
+                                   additionalProperties: ["allow.auto.create.topics": "true"])
+    }
+
+    /// The same against the shared dev broker.
+    public static func consumerConfiguration(group: String) throws -> KafkaConsumerConfiguration {
+        consumerConfiguration(group: group, brokers: try TestInfrastructure.kafkaBrokers())
     }
 
     /// Runs a producer (with its delivery-report polling) for the duration of `body`.
     public static func withProducer<Result: Sendable>(brokers: [String]? = nil, messageTimeout: Duration = .seconds(10),
                                                       _ body: @Sendable (KafkaProducer) async throws -> Result) async throws -> Result {
-        let producer = try KafkaProducer(configuration: producerConfiguration(brokers: brokers, messageTimeout: messageTimeout),
+        let producer = try KafkaProducer(configuration: producerConfiguration(brokers: brokers ?? TestInfrastructure.kafkaBrokers(), messageTimeout: messageTimeout),
                                          logger: Logger(label: "test-producer"))
         return try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await producer.run() }
@@ -36,7 +43,8 @@ public enum TestKafka {
     /// then for `settle` longer, so a test also notices messages that should not be there.
     public static func collect(_ topics: [String], count: Int, timeout: Duration = .seconds(30), settle: Duration = .zero,
                                brokers: [String]? = nil) async throws -> [KafkaIncomingMessage] {
-        let consumer = try KafkaConsumer(configuration: consumerConfiguration(group: "collector-\(UUID().uuidString)", brokers: brokers), topics: topics,
+        let consumer = try KafkaConsumer(configuration: consumerConfiguration(group: "collector-\(UUID().uuidString)",
+                                                                              brokers: brokers ?? TestInfrastructure.kafkaBrokers()), topics: topics,
                                          logger: Logger(label: "test-collector"))
         let received = MessageBox()
         let running = Task { try await consumer.run() }
