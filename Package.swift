@@ -220,7 +220,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BazaarKafkaTests",
-            dependencies: ["BazaarKafka", "BazaarContracts", "BazaarTestSupport"],
+            dependencies: ["BazaarKafka", "BazaarContracts", "BazaarCore", "BazaarTestSupport"],
             path: "Tests/KafkaTests",
             swiftSettings: strictSettings
         ),

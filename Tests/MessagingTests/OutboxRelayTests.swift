@@ -69,6 +69,30 @@ struct OutboxRelayTests {
         }
     }
 
+    @Test("published rows are deleted after the retention period")
+    func retention() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
+            let settings = {
+                var settings = relaySettings
+                settings.retention = .zero
+                settings.cleanupInterval = .zero
+                return settings
+            }()
+            _ = try await append([stockLow("SKU-RET", available: 1)], to: outbox, store: store)
+            try await TestKafka.withProducer { producer in
+                let relay = OutboxRelay(store: store, producer: producer, settings: settings, logger: testLogger)
+                try await whileRunning([relay]) {
+                    let pruned = try await eventually(timeout: .seconds(20)) {
+                        try await count("SELECT count(*)::int FROM outbox", in: store) == 0
+                    }
+                    #expect(pruned, "the published row should have been deleted")
+                }
+            }
+        }
+    }
+
     @Test("with two relays running, every event is published exactly once and in order per aggregate")
     func twoRelays() async throws {
         try await withMessagingStore { store in
