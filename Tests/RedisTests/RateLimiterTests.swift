@@ -98,6 +98,22 @@ struct RateLimiterTests {
         }
     }
 
+    @Test("without X-Forwarded-For, a direct client is limited by its connection's address")
+    func directClientLimitedByRemoteAddress() async throws {
+        try await RedisFixture.withClient { redis async throws in
+            let host = try ServiceHost.testing()
+            let limiter = RateLimiter(client: redis, name: RedisFixture.uniquePrefix(), rate: RateLimit(limit: 2, window: .seconds(10)))
+            host.router.group("limited").add(middleware: RateLimitMiddleware(limiter: limiter)).get("ping") { _, _ in "pong" }
+            try await host.makeApplication().test(.live) { client in
+                var statuses: [HTTPResponse.Status] = []
+                for _ in 0..<3 {
+                    statuses.append(try await client.execute(uri: "/limited/ping", method: .get).status)
+                }
+                #expect(statuses == [.ok, .ok, .tooManyRequests])
+            }
+        }
+    }
+
     @Test("the client address is the hop the trusted proxy added")
     func clientAddress() {
         #expect(RateLimitMiddleware.forwardedAddress(["203.0.113.9"], trustedProxies: 1) == "203.0.113.9")

@@ -1,12 +1,16 @@
 public import Hummingbird
 public import HTTPTypes
+public import NIOCore
 import Logging
 import Foundation
 
 /// The request context every Bazaar service uses: Hummingbird's core storage plus what the
 /// shared middleware learns about a request (its id, trace, signed-in user, body limit).
-public struct ServiceRequestContext: RequestContext {
+public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext {
     public var coreContext: CoreRequestContextStorage
+    /// The peer of the connection: the gateway when behind it (then `X-Forwarded-For` names the
+    /// client), the client itself otherwise.
+    public let remoteAddress: SocketAddress?
     /// The `X-Request-ID` accepted from the caller or created for this request.
     public var requestID: String = ""
     /// The W3C trace this request belongs to (continued from `traceparent` or started here).
@@ -18,6 +22,7 @@ public struct ServiceRequestContext: RequestContext {
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress
     }
 
     public var requestDecoder: ProblemJSONDecoder { ProblemJSONDecoder() }

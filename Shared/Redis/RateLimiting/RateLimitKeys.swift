@@ -15,9 +15,8 @@ extension RateLimitMiddleware {
     /// replaces the header with the address it saw, its single entry is both first and last.
     /// With 0 the header is ignored.
     ///
-    /// Without a usable header the connection's remote address is used when the request context
-    /// provides one (`RemoteAddressRequestContext`); otherwise the key is nil and the request is
-    /// not limited.
+    /// Without a usable header the connection's remote address is used (`ServiceRequestContext`
+    /// provides it); a context without one gives a nil key and the request is not limited.
     public static func clientAddress(trustedProxies: Int = 1) -> KeyFunction {
         { request, context in
             if trustedProxies > 0, let address = forwardedAddress(request.headers[values: .xForwardedFor], trustedProxies: trustedProxies) {
