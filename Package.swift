@@ -120,10 +120,11 @@ let package = Package(
             path: "Tools/Benchmarks/KafkaBenchmark",
             swiftSettings: strictSettings
         ),
+        // No pkgConfig: hiredis' .pc adds -D_FILE_OFFSET_BITS=64, which SwiftPM refuses with a
+        // warning; its headers are in /usr/include (<hiredis/hiredis.h>) and the module map links it.
         .systemLibrary(
             name: "CHiredis",
             path: "Shared/CHiredis",
-            pkgConfig: "hiredis",
             providers: [.apt(["libhiredis-dev"])]
         ),
         .target(
