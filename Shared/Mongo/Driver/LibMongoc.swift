@@ -114,10 +114,11 @@ enum LibMongoc {
         bson_init(reply)
         defer { bson_destroy(reply) }
         var error = bson_error_t()
-        let succeeded = function(reply, &error)
-        let document = (try? read(reply)) ?? BSONDocument()
-        guard succeeded else { throw MongoError(error, reply: document) }
-        return document
+        guard function(reply, &error) else {
+            // The driver's error is what matters; a reply that cannot be read only loses detail.
+            throw MongoError(error, reply: (try? read(reply)) ?? BSONDocument())
+        }
+        return try read(reply)
     }
 
     /// Calls a libmongoc function that reports failure only through an error.
