@@ -109,9 +109,15 @@ let package = Package(
             path: "Tools/Broker",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "BazaarBenchmarkSupport",
+            path: "Tools/Benchmarks/Support",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "BazaarKafkaBenchmark",
             dependencies: [
+                "BazaarBenchmarkSupport",
                 "BazaarKafka",
                 "CRdKafka",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -160,13 +166,13 @@ let package = Package(
         ),
         .executableTarget(
             name: "BazaarRedisBenchmark",
-            dependencies: ["BazaarRedis", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BazaarRedis", "BazaarBenchmarkSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/Benchmarks/RedisBenchmark",
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "BazaarMongoBenchmark",
-            dependencies: ["BazaarMongo", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["BazaarMongo", "BazaarBenchmarkSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/Benchmarks/MongoBenchmark",
             exclude: ["pymongo_benchmark.py"],
             swiftSettings: strictSettings

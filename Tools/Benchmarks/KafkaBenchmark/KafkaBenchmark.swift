@@ -1,4 +1,5 @@
 import ArgumentParser
+import BazaarBenchmarkSupport
 import BazaarKafka
 import Foundation
 import Logging
@@ -104,7 +105,7 @@ struct KafkaBenchmark: AsyncParsableCommand {
         let result = BenchmarkResult(
             messages: messages, payloadBytes: size, latencySamples: samples,
             rawThroughput: median(raw), wrapperThroughput: median(wrapped), wrapperOneByOneThroughput: median(oneByOne),
-            rawLatency: Percentiles(rawLatencies), wrapperLatency: Percentiles(wrappedLatencies), throughputRatio: median(ratios)
+            rawLatency: LatencySummary(rawLatencies), wrapperLatency: LatencySummary(wrappedLatencies), throughputRatio: median(ratios)
         )
         print(result.report)
         if let output {
@@ -113,30 +114,6 @@ struct KafkaBenchmark: AsyncParsableCommand {
             try encoder.encode(result).write(to: URL(fileURLWithPath: output))
         }
         guard result.meetsTargets else { throw ExitCode(1) }
-    }
-}
-
-/// The middle value (the mean of the two middle ones for an even count).
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return 0 }
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
-
-/// p50 and p99 of a set of latencies in milliseconds.
-struct Percentiles: Codable {
-    let p50: Double
-    let p99: Double
-
-    init(_ values: [Double]) {
-        let sorted = values.sorted()
-        func percentile(_ fraction: Double) -> Double {
-            guard !sorted.isEmpty else { return .nan }
-            return sorted[min(sorted.count - 1, Int((Double(sorted.count) * fraction).rounded(.up)) - 1)]
-        }
-        p50 = percentile(0.50)
-        p99 = percentile(0.99)
     }
 }
 
@@ -149,8 +126,8 @@ struct BenchmarkResult: Codable {
     let wrapperThroughput: Double
     /// Through one `send` per message; for information, not a target.
     let wrapperOneByOneThroughput: Double
-    let rawLatency: Percentiles
-    let wrapperLatency: Percentiles
+    let rawLatency: LatencySummary
+    let wrapperLatency: LatencySummary
 
     /// The median over rounds of (wrapper throughput / raw throughput) measured back to back.
     let throughputRatio: Double

@@ -1,4 +1,5 @@
 import ArgumentParser
+import BazaarBenchmarkSupport
 import BazaarRedis
 import Foundation
 import Logging
@@ -146,10 +147,3 @@ struct Row {
     }
 }
 
-/// The middle value (the mean of the two middle ones for an even count).
-func median(_ values: [Double]) -> Double {
-    let sorted = values.sorted()
-    guard !sorted.isEmpty else { return 0 }
-    let middle = sorted.count / 2
-    return sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-}
