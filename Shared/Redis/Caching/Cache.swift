@@ -85,7 +85,10 @@ public final class Cache: Sendable {
             failures.report("cached value does not decode; loading it again", operation: "decode", error: error,
                             metadata: ["cache_key": .string(key.description)])
             let value = try await load()
-            try? await store(Array(try JSONEncoder().encode(value)), key: key, version: nil, ttl: ttl)
+            // As on a miss: a value that does not encode is an error for the caller, not silently uncached.
+            let bytes = Array(try JSONEncoder().encode(value))
+            // `store` reports its own Redis failures; the cache stays fail-open.
+            try? await store(bytes, key: key, version: nil, ttl: ttl)
             return value
         }
     }
