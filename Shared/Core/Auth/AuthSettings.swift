@@ -9,6 +9,20 @@ public struct AuthSettings: Sendable {
         case jwks(URL)
         /// One PEM-encoded ES256 public key, optionally with the key id tokens must carry.
         case publicKey(pem: String, keyID: String?)
+        /// A fixed set of keys, each with its key id: how the user service verifies the tokens it
+        /// issues itself (its current and previous signing keys) without calling its own JWKS.
+        case publicKeys([TrustedPublicKey])
+    }
+
+    /// One ES256 verification key: PEM-encoded P-256 public key and its key id.
+    public struct TrustedPublicKey: Sendable, Hashable {
+        public var pem: String
+        public var keyID: String
+
+        public init(pem: String, keyID: String) {
+            self.pem = pem
+            self.keyID = keyID
+        }
     }
 
     public var keySource: KeySource

@@ -1,18 +1,24 @@
 public import Hummingbird
+import Synchronization
 
 /// Reads `Authorization: Bearer <token>` and, when present, verifies it and records the caller in
 /// the context. A request without a token passes on anonymous (handlers call `requireUser()`);
 /// a request with a bad token is refused with 401 at once, so a client learns its token is wrong.
+/// Without a verifier (a service configured with no key source) headers are not read.
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
-    let verifier: TokenVerifier
+    let verifier: TokenVerifierSlot
 
     public init(verifier: TokenVerifier) {
-        self.verifier = verifier
+        self.verifier = TokenVerifierSlot(verifier)
+    }
+
+    init(slot: TokenVerifierSlot) {
+        self.verifier = slot
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let authorization = request.headers[.authorization] else {
+        guard let authorization = request.headers[.authorization], let verifier = verifier.current else {
             return try await next(request, context)
         }
         let parts = authorization.split(separator: " ", maxSplits: 1)
@@ -24,5 +30,21 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         context.identity = identity
         context.logger[metadataKey: "user_id"] = .string(identity.userID)
         return try await next(request, context)
+    }
+}
+
+/// The verifier the middleware uses, replaceable after the middleware was installed (the user
+/// service verifies with its own signing keys, known only once they are loaded).
+final class TokenVerifierSlot: Sendable {
+    private let storage: Mutex<TokenVerifier?>
+
+    init(_ verifier: TokenVerifier?) {
+        storage = Mutex(verifier)
+    }
+
+    var current: TokenVerifier? { storage.withLock { $0 } }
+
+    func replace(with verifier: TokenVerifier) {
+        storage.withLock { $0 = verifier }
     }
 }

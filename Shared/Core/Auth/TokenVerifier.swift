@@ -16,8 +16,8 @@ public actor TokenVerifier {
     private let logger: Logger
     private var keys = JWTKeyCollection()
     private var keyIDs: Set<String> = []
-    /// The configured public key, added to `keys` on first use (the collection is an actor).
-    private var configuredKey: (key: ES256PublicKey, keyID: String?)?
+    /// The configured public keys, added to `keys` on first use (the collection is an actor).
+    private var configuredKeys: [(key: ES256PublicKey, keyID: String?)] = []
     private var fetchedAt: ContinuousClock.Instant?
     private var lastUnknownKeyFetch: ContinuousClock.Instant?
     private var runningFetch: Task<Void, any Error>?
@@ -26,15 +26,19 @@ public actor TokenVerifier {
         self.settings = settings
         self.httpClient = httpClient
         self.logger = logger
-        if case .publicKey(let pem, let keyID) = settings.keySource {
-            let key: ES256PublicKey
+        let configured: [(pem: String, keyID: String?)]
+        switch settings.keySource {
+        case .jwks: configured = []
+        case .publicKey(let pem, let keyID): configured = [(pem, keyID)]
+        case .publicKeys(let keys): configured = keys.map { ($0.pem, $0.keyID) }
+        }
+        for (pem, keyID) in configured {
             do {
-                key = try ES256PublicKey(pem: pem)
+                configuredKeys.append((try ES256PublicKey(pem: pem), keyID))
             } catch {
                 throw ConfigurationError(variable: "JWT_PUBLIC_KEY", problem: "is not a PEM-encoded P-256 public key (\(error))")
             }
-            configuredKey = (key, keyID)
-            keyIDs = keyID.map { [$0] } ?? []
+            if let keyID { keyIDs.insert(keyID) }
         }
     }
 
@@ -71,10 +75,10 @@ public actor TokenVerifier {
             if let kid, !keyIDs.isEmpty, !keyIDs.contains(kid) {
                 throw ProblemError.unauthorized("The access token names an unknown signing key.")
             }
-            if let configuredKey {
-                await keys.add(ecdsa: configuredKey.key, kid: configuredKey.keyID.map { JWKIdentifier(string: $0) })
-                self.configuredKey = nil
+            for configured in configuredKeys {
+                await keys.add(ecdsa: configured.key, kid: configured.keyID.map { JWKIdentifier(string: $0) })
             }
+            configuredKeys = []
             return keys
         }
         guard let kid else {

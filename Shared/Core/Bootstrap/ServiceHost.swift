@@ -20,8 +20,10 @@ public struct ServiceHost {
     public let http: HTTPSettings
     public let logger: Logger
     public let metrics: ServiceMetrics
-    /// The access-token verifier, when `JWT_JWKS_URL` or `JWT_PUBLIC_KEY` is configured.
-    public let tokenVerifier: TokenVerifier?
+    /// The access-token verifier: from `JWT_JWKS_URL` or `JWT_PUBLIC_KEY`, or the one given to
+    /// ``verifyTokens(with:)``; nil when none is configured.
+    public var tokenVerifier: TokenVerifier? { tokenVerifierSlot.current }
+    private let tokenVerifierSlot: TokenVerifierSlot
     /// Add the service's routes here; the shared middleware already wraps them.
     public let router: Router<ServiceRequestContext>
     private let healthChecks = HealthChecksBox()
@@ -45,7 +47,7 @@ public struct ServiceHost {
         logger.logLevel = http.logLevel
         self.logger = logger
         self.metrics = ServiceMetrics()
-        self.tokenVerifier = try AuthSettings.from(settings).map { try TokenVerifier(settings: $0, logger: logger) }
+        self.tokenVerifierSlot = TokenVerifierSlot(try AuthSettings.from(settings).map { try TokenVerifier(settings: $0, logger: logger) })
         self.router = Router(context: ServiceRequestContext.self)
         let openAPI = try openAPIDocument.map { url in
             do {
@@ -68,9 +70,7 @@ public struct ServiceHost {
         router.add(middleware: OriginListCORSMiddleware(allowedOrigins: http.corsAllowedOrigins))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: http.maxBodyBytes))
-        if let tokenVerifier {
-            router.add(middleware: AuthenticationMiddleware(verifier: tokenVerifier))
-        }
+        router.add(middleware: AuthenticationMiddleware(slot: tokenVerifierSlot))
     }
 
     private func installOperationalRoutes(openAPI: ByteBuffer?) {
@@ -95,6 +95,12 @@ public struct ServiceHost {
             guard let openAPI else { throw ProblemError.notFound("This service publishes no OpenAPI document.") }
             return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: openAPI))
         }
+    }
+
+    /// Verifies bearer tokens with `verifier` instead of the one configured by the environment
+    /// (the user service trusts its own signing keys directly).
+    public func verifyTokens(with verifier: TokenVerifier) {
+        tokenVerifierSlot.replace(with: verifier)
     }
 
     /// Reports `check` at `/health/ready`.

@@ -2,7 +2,7 @@ public import Hummingbird
 public import HTTPTypes
 public import NIOCore
 import Logging
-import Foundation
+public import Foundation
 
 /// The request context every Bazaar service uses: Hummingbird's core storage plus what the
 /// shared middleware learns about a request (its id, trace, signed-in user, body limit).
@@ -26,6 +26,16 @@ public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext
     }
 
     public var requestDecoder: ProblemJSONDecoder { ProblemJSONDecoder() }
+
+    /// JSON responses use ISO 8601 dates, like request bodies and events.
+    public var responseEncoder: JSONEncoder { Self.jsonEncoder }
+
+    /// One configured encoder shared by every request (encoding does not mutate it).
+    static let jsonEncoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        return encoder
+    }()
 
     /// Headers to send on a call this request makes to another service, so the request id and
     /// trace follow it (events carry the same values in their envelope).

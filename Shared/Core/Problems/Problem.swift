@@ -1,4 +1,5 @@
 public import Hummingbird
+import Foundation
 
 /// One invalid field of a request, as reported in a validation problem's `errors` member.
 public struct FieldError: Codable, Sendable, Equatable {
@@ -133,6 +134,28 @@ public struct Validation: Sendable {
     /// Records `message` for `field` unless `condition` holds.
     public mutating func require(_ condition: Bool, _ field: String, _ message: String) {
         if !condition { errors.append(FieldError(field: field, message: message)) }
+    }
+
+    /// Checks a free-text field and returns it trimmed of surrounding white space: present (when
+    /// `required`), at most `maxLength` characters, and free of control characters, which no
+    /// name or address needs and which break logs, emails and Postgres (`NUL`).
+    /// An absent optional value, or one that is empty after trimming, gives nil.
+    @discardableResult
+    public mutating func text(_ value: String?, _ field: String, required: Bool = true, maxLength: Int) -> String? {
+        let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+        if trimmed.isEmpty {
+            require(!required, field, "is required")
+            return nil
+        }
+        let count = trimmed.count
+        require(count <= maxLength, field, "must be at most \(maxLength) characters (got \(count))")
+        require(!Self.containsControlCharacters(trimmed), field, "must not contain control characters")
+        return trimmed
+    }
+
+    /// Whether `text` holds a control character (Unicode general category Cc, e.g. NUL, ESC, TAB).
+    public static func containsControlCharacters(_ text: String) -> Bool {
+        text.unicodeScalars.contains { $0.properties.generalCategory == .control }
     }
 
     /// Throws a validation problem when any field failed.
