@@ -47,3 +47,34 @@ public struct UserPasswordResetRequested: EventPayload {
     public static let example = UserPasswordResetRequested(userId: "u-7f3a", email: "ada@example.com", name: "Ada Lovelace",
                                                            resetToken: "q8J1c2VyLXJlc2V0LXRva2Vu", expiresAt: Date(timeIntervalSince1970: 1_795_001_800))
 }
+
+/// An account's profile or standing changed: name, email, role, or disabled. Consumers that keep
+/// a copy of users (for emails, order views) replace theirs with these values.
+public struct UserUpdated: EventPayload {
+    public static let eventType = EventType(name: "bazaar.user.updated.v1", topic: TopicCatalog.users,
+                                            summary: "A user's name, email, role or disabled flag changed; carries the current values.")
+    public var userId: String
+    public var email: String
+    public var name: String
+    /// `customer` or `admin`.
+    public var role: String
+    /// A disabled account cannot sign in.
+    public var disabled: Bool
+    /// The names of the fields this change touched (`name`, `email`, `role`, `disabled`).
+    public var changedFields: [String]
+    public var updatedAt: Date
+
+    public init(userId: String, email: String, name: String, role: String, disabled: Bool, changedFields: [String], updatedAt: Date) {
+        self.userId = userId
+        self.email = email
+        self.name = name
+        self.role = role
+        self.disabled = disabled
+        self.changedFields = changedFields
+        self.updatedAt = updatedAt
+    }
+
+    public var subject: String { userId }
+    public static let example = UserUpdated(userId: "u-7f3a", email: "ada@example.com", name: "Ada King", role: "customer", disabled: false,
+                                            changedFields: ["name"], updatedAt: Date(timeIntervalSince1970: 1_795_003_600))
+}
