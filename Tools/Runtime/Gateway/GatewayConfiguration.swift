@@ -142,13 +142,17 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ]
         for service in services {
             for prefix in service.routePrefixes {
-                lines += [
-                    "",
-                    "        location \(prefix) {",
-                    "            proxy_pass http://\(upstreamName(service));",
-                    "            error_page 502 503 504 = @\(service.name)_unavailable;",
-                    "        }",
-                ]
+                // The prefix itself without its slash is a collection root (`GET /api/users`,
+                // `POST /api/orders`); an exact match sends it on instead of nginx's 404.
+                for location in ["\(prefix)", "= \(prefix.dropLast())"] {
+                    lines += [
+                        "",
+                        "        location \(location) {",
+                        "            proxy_pass http://\(upstreamName(service));",
+                        "            error_page 502 503 504 = @\(service.name)_unavailable;",
+                        "        }",
+                    ]
+                }
             }
         }
         for service in services {

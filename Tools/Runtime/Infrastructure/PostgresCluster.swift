@@ -106,6 +106,8 @@ struct PostgresCluster: Sendable {
             "-p", String(port),
             "-c", "listen_addresses=127.0.0.1",
             "-c", "unix_socket_directories=",
+            // Seven services with their pools, plus parallel tests that each open a database.
+            "-c", "max_connections=300",
         ])
         return ProcessSpecification(
             name: Self.processName, kind: .infrastructure,

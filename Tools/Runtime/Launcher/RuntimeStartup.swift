@@ -88,6 +88,8 @@ struct RuntimeStartup: Sendable {
 
     private func startServices(environment: EnvironmentFile) async throws {
         let productsDirectory = ExecutableLocator.productsDirectory()
+        let administratorPassword = try SecretStore(directory: settings.runDirectory.secretsDirectory)
+            .secret(named: ServiceEnvironment.administratorPasswordSecretName)
         var started: [SupervisedProcess] = []
         for service in settings.services {
             guard let executableName = service.executableName else {
@@ -102,7 +104,8 @@ struct RuntimeStartup: Sendable {
             try Task.checkCancellation()
             let process = try group.start(ProcessSpecification(
                 name: service.name, kind: .service, executable: path, arguments: [],
-                environment: ServiceEnvironment.variables(for: service, settings: settings, infrastructure: environment),
+                environment: ServiceEnvironment.variables(for: service, settings: settings, infrastructure: environment,
+                                                          administratorPassword: administratorPassword),
                 port: service.port
             ))
             recorder.add(process.record)

@@ -30,6 +30,11 @@ public enum RuntimeSummary {
                 }
             }
             lines.append("Gateway health: \(settings.gatewayURL)/health")
+            if settings.services.contains(where: { $0.name == ServiceRegistry.identityServiceName && $0.executableName != nil }) {
+                let secretFile = settings.runDirectory.secretsDirectory.appending(path: ServiceEnvironment.administratorPasswordSecretName)
+                let password = (try? String(contentsOf: secretFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+                lines.append("Administrator: \(ServiceEnvironment.localAdministratorEmail) / \(password ?? "(see \(RunDirectory.path(of: secretFile)))")")
+            }
             lines.append("Infrastructure settings: \(environmentPath)")
         }
         let runDirectory = settings.runDirectory.path

@@ -2,10 +2,13 @@
 public enum ServiceEnvironment {
     /// Variables for `service`: `PORT`, its own `DATABASE_URL` when it has a database,
     /// `KAFKA_BROKERS` of the dev broker, `REDIS_URL`, `MONGODB_URL` naming its document database (if it has one), `JWT_JWKS_URL` of the identity service, `CORS_ALLOWED_ORIGINS` of the gateway, and `LOG_LEVEL`.
+    /// The identity service also gets its signing-key file (generated on first start, kept in
+    /// `secrets/`) and, when `administratorPassword` is given, the first administrator's credentials.
     public static func variables(
         for service: ServiceDefinition,
         settings: RuntimeSettings,
-        infrastructure: EnvironmentFile
+        infrastructure: EnvironmentFile,
+        administratorPassword: String? = nil
     ) -> [String: String] {
         let identityPort = settings.services.first { $0.name == ServiceRegistry.identityServiceName }?.port
             ?? ServiceRegistry.service(named: ServiceRegistry.identityServiceName)?.port ?? 8101
@@ -24,9 +27,24 @@ public enum ServiceEnvironment {
         if let redis = infrastructure[RedisServer.urlKey] {
             variables[RedisServer.urlKey] = redis
         }
+        if service.name == ServiceRegistry.identityServiceName {
+            variables["JWT_SIGNING_KEY_FILE"] = RunDirectory.path(of: settings.runDirectory.secretsDirectory.appending(path: signingKeyFileName))
+            variables["JWT_SIGNING_KEY_GENERATE"] = "true"
+            if let administratorPassword {
+                variables["ADMIN_EMAIL"] = localAdministratorEmail
+                variables["ADMIN_PASSWORD"] = administratorPassword
+            }
+        }
         if let database = service.documentDatabaseName {
             variables[DocumentServer.urlKey] = DocumentServer.url(port: settings.mongoPort, database: database)
         }
         return variables
     }
+
+    /// The administrator a local run creates on first start.
+    public static let localAdministratorEmail = "admin@bazaar.local"
+    /// The secret holding that administrator's generated password.
+    public static let administratorPasswordSecretName = "admin-password"
+    /// The identity service's ES256 signing key, in the run directory's `secrets/`.
+    public static let signingKeyFileName = "jwt-signing-key.pem"
 }

@@ -51,7 +51,7 @@ public enum ServiceRegistry {
         ServiceDefinition(
             name: "user", port: 8101,
             routePrefixes: ["/api/auth/", "/api/users/", "/.well-known/"],
-            databaseName: "users"
+            databaseName: "users", executableName: "bazaar-user"
         ),
         ServiceDefinition(name: "catalog", port: 8102, routePrefixes: ["/api/catalog/"], documentDatabaseName: "catalog"),
         ServiceDefinition(
