@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "BazaarRedis", targets: ["BazaarRedis"]),
         .library(name: "BazaarMongo", targets: ["BazaarMongo"]),
         .executable(name: "bazaar", targets: ["BazaarLauncher"]),
+        .executable(name: "bazaar-user", targets: ["BazaarUserMain"]),
         .executable(name: "bazaar-broker", targets: ["BazaarBroker"]),
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
         .executable(name: "bazaar-redis-benchmark", targets: ["BazaarRedisBenchmark"]),
@@ -41,6 +42,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         // Already in the graph through postgres-nio; named here to configure TLS from `sslmode`.
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        // bcrypt for the user service's password hashes.
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        // Already in the graph through jwt-kit; named here for SHA-256 and secure random tokens.
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
         .target(
@@ -107,6 +112,39 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/Broker",
+            swiftSettings: strictSettings
+        ),
+        // The user service: a library target (so tests can build the app) and a short executable.
+        .target(
+            name: "BazaarUser",
+            dependencies: [
+                "BazaarCore", "BazaarPostgres", "BazaarMessaging", "BazaarRedis", "BazaarContracts",
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Services/User/Sources",
+            resources: [.copy("Resources/openapi.json"), .copy("Store/Migrations")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarUserMain",
+            dependencies: ["BazaarUser", "BazaarCore"],
+            path: "Services/User/Main",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarUserTests",
+            dependencies: [
+                "BazaarUser", "BazaarTestSupport", "BazaarKafka", "BazaarContracts", "BazaarRedis",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "JWTKit", package: "jwt-kit"),
+            ],
+            path: "Services/User/Tests",
+            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .target(

@@ -1,0 +1,75 @@
+import BazaarCore
+import Foundation
+
+/// The user service's own configuration, read once at start-up (see the README's user-service
+/// section for every variable).
+struct UserSettings: Sendable {
+    /// `BCRYPT_COST` (default 12, 4–16): log2 rounds of password hashing.
+    var bcryptCost: Int
+    /// `ACCESS_TOKEN_TTL_SECONDS` (default 900).
+    var accessTokenLifetime: Duration
+    /// `REFRESH_TOKEN_TTL_SECONDS` (default 7 days).
+    var refreshTokenLifetime: Duration
+    /// `PASSWORD_RESET_TTL_SECONDS` (default 30 minutes).
+    var passwordResetLifetime: Duration
+    /// `JWT_ISSUER` / `JWT_AUDIENCE`: the same values every verifier checks.
+    var issuer: String
+    var audience: String
+    /// Sign-in throttling: `LOGIN_MAX_FAILURES_PER_EMAIL` (5), `LOGIN_MAX_FAILURES_PER_IP` (20)
+    /// within `LOGIN_FAILURE_WINDOW_SECONDS` (900).
+    var loginLimits: LoginLimits
+    /// `PASSWORD_RESET_MAX_PER_HOUR` (default 3): reset emails per account and hour.
+    var passwordResetsPerHour: Int
+    /// `TRUSTED_PROXIES` (default 1, the gateway): how many `X-Forwarded-For` entries from the
+    /// right were added by our own proxies, for the client address in limits and audit entries.
+    var trustedProxies: Int
+    /// `REDIS_KEY_PREFIX` (default `bazaar:user:`): namespaces this service's Redis keys, so
+    /// several environments can share one Redis.
+    var redisKeyPrefix: String
+    /// The first administrator: `ADMIN_EMAIL`, `ADMIN_PASSWORD`, `ADMIN_NAME` (both of the first two or neither).
+    var initialAdmin: InitialAdmin?
+
+    struct InitialAdmin: Sendable {
+        var email: String
+        var password: String
+        var name: String
+    }
+
+    static func from(_ settings: Settings) throws -> UserSettings {
+        let admin: InitialAdmin?
+        switch (settings.optionalString("ADMIN_EMAIL"), settings.optionalString("ADMIN_PASSWORD")) {
+        case (nil, nil):
+            admin = nil
+        case (let email?, let password?):
+            admin = InitialAdmin(email: email, password: password, name: settings.string("ADMIN_NAME", default: "Administrator"))
+        case (nil, _?):
+            throw ConfigurationError(variable: "ADMIN_EMAIL", problem: "is required when ADMIN_PASSWORD is set")
+        case (_?, nil):
+            throw ConfigurationError(variable: "ADMIN_PASSWORD", problem: "is required when ADMIN_EMAIL is set")
+        }
+        return UserSettings(
+            bcryptCost: try settings.int("BCRYPT_COST", default: 12, range: 4...16),
+            accessTokenLifetime: try settings.seconds("ACCESS_TOKEN_TTL_SECONDS", default: .seconds(900)),
+            refreshTokenLifetime: try settings.seconds("REFRESH_TOKEN_TTL_SECONDS", default: .seconds(7 * 24 * 3600)),
+            passwordResetLifetime: try settings.seconds("PASSWORD_RESET_TTL_SECONDS", default: .seconds(1800)),
+            issuer: settings.string("JWT_ISSUER", default: "bazaar-user"),
+            audience: settings.string("JWT_AUDIENCE", default: "bazaar"),
+            loginLimits: LoginLimits(
+                failuresPerEmail: try settings.int("LOGIN_MAX_FAILURES_PER_EMAIL", default: 5, range: 1...1_000),
+                failuresPerAddress: try settings.int("LOGIN_MAX_FAILURES_PER_IP", default: 20, range: 1...100_000),
+                window: try settings.seconds("LOGIN_FAILURE_WINDOW_SECONDS", default: .seconds(900))
+            ),
+            passwordResetsPerHour: try settings.int("PASSWORD_RESET_MAX_PER_HOUR", default: 3, range: 1...1_000),
+            trustedProxies: try settings.int("TRUSTED_PROXIES", default: 1, range: 0...10),
+            redisKeyPrefix: settings.string("REDIS_KEY_PREFIX", default: "bazaar:user:"),
+            initialAdmin: admin
+        )
+    }
+}
+
+/// How many failed sign-ins are tolerated before further attempts are refused for a while.
+struct LoginLimits: Sendable {
+    var failuresPerEmail: Int
+    var failuresPerAddress: Int
+    var window: Duration
+}

@@ -1,0 +1,77 @@
+import BazaarCore
+import Foundation
+
+/// An account as the store keeps it.
+struct UserRecord: Sendable, Equatable {
+    var id: UUID
+    var email: String
+    var name: String
+    var role: Role
+    var disabled: Bool
+    var passwordHash: String
+    var createdAt: Date
+    var updatedAt: Date
+}
+
+/// An account as the API shows it to its owner.
+struct UserView: Codable, Sendable, Equatable {
+    var id: String
+    var email: String
+    var name: String
+    var role: Role
+    var createdAt: Date
+
+    init(_ user: UserRecord) {
+        id = user.id.lowercased
+        email = user.email
+        name = user.name
+        role = user.role
+        createdAt = user.createdAt
+    }
+}
+
+/// An account as administrators see it in lists.
+struct AdminUserView: Codable, Sendable, Equatable {
+    var id: String
+    var email: String
+    var name: String
+    var role: Role
+    var disabled: Bool
+    var createdAt: Date
+    var updatedAt: Date
+
+    init(_ user: UserRecord) {
+        id = user.id.lowercased
+        email = user.email
+        name = user.name
+        role = user.role
+        disabled = user.disabled
+        createdAt = user.createdAt
+        updatedAt = user.updatedAt
+    }
+}
+
+/// What the audit log records. Raw values are stored and shown to administrators.
+enum AuditAction: String, Codable, Sendable, CaseIterable {
+    case registered = "user.registered"
+    case loginSucceeded = "login.succeeded"
+    case loginFailed = "login.failed"
+    case loginLockedOut = "login.locked_out"
+    case loginDisabledAccount = "login.disabled_account"
+    case logout = "session.logout"
+    case refreshTokenReused = "session.refresh_token_reused"
+    case passwordChanged = "password.changed"
+    case passwordChangeFailed = "password.change_failed"
+    case passwordResetRequested = "password.reset_requested"
+    case passwordResetCompleted = "password.reset_completed"
+    case profileUpdated = "profile.updated"
+    case adminUpdatedUser = "admin.user_updated"
+    case adminListedUsers = "admin.users_listed"
+    case adminViewedAudit = "admin.audit_viewed"
+    case adminCreated = "admin.bootstrapped"
+}
+
+extension UUID {
+    /// The lower-case form Bazaar uses in JSON, tokens and events (Foundation's is upper-case).
+    var lowercased: String { uuidString.lowercased() }
+}

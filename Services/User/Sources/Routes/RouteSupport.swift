@@ -1,0 +1,35 @@
+import BazaarCore
+import BazaarRedis
+import Foundation
+import Hummingbird
+
+extension UserDependencies {
+    /// The client's address: the entry our own proxies added to `X-Forwarded-For`, else the peer.
+    func clientAddress(_ request: Request, _ context: ServiceRequestContext) -> String {
+        RateLimitMiddleware.clientAddress(trustedProxies: settings.trustedProxies)(request, context) ?? "unknown"
+    }
+
+    /// Who is acting (the signed-in user, if any) and from where, for audit entries.
+    func auditSource(_ request: Request, _ context: ServiceRequestContext) -> AuditSource {
+        AuditSource(actorID: context.identity.flatMap { UUID(uuidString: $0.userID) }, ipAddress: clientAddress(request, context),
+                    requestID: context.requestID.isEmpty ? nil : context.requestID)
+    }
+}
+
+extension AuthResponse: ResponseEncodable {}
+extension UserView: ResponseEncodable {}
+extension AdminUserView: ResponseEncodable {}
+extension Address: ResponseEncodable {}
+
+/// Token responses must not be stored by browsers or proxies (RFC 6749 §5.1).
+func tokenResponse(_ body: AuthResponse, status: HTTPResponse.Status = .ok) -> EditedResponse<AuthResponse> {
+    EditedResponse(status: status, headers: [.cacheControl: "no-store"], response: body)
+}
+
+/// Reads a path parameter as a UUID; anything else names no resource, so it is a 404.
+func uuidParameter(_ context: ServiceRequestContext, _ name: String, resource: String) throws -> UUID {
+    guard let text = context.parameters.get(name), let id = UUID(uuidString: text) else {
+        throw ProblemError.notFound("No \(resource) with this id.")
+    }
+    return id
+}

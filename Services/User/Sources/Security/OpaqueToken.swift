@@ -1,0 +1,37 @@
+import Crypto
+import Foundation
+
+/// A random secret handed to a client (refresh token, password-reset token): 256 bits from the
+/// system's CSPRNG, base64url without padding. The server keeps only its SHA-256, so a leaked
+/// database does not leak usable tokens.
+struct OpaqueToken: Sendable, Hashable {
+    let value: String
+
+    static func generate() -> OpaqueToken {
+        var generator = SystemRandomNumberGenerator()
+        let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
+        return OpaqueToken(value: Base64URL.encode(Data(bytes)))
+    }
+
+    /// The digest the store keys the token by.
+    var digest: Data { Self.digest(of: value) }
+
+    static func digest(of value: String) -> Data {
+        Data(SHA256.hash(data: Data(value.utf8)))
+    }
+
+    /// Whether `text` could be a token at all (43 base64url characters), checked before any lookup.
+    static func isWellFormed(_ text: String) -> Bool {
+        text.utf8.count == 43 && text.unicodeScalars.allSatisfy { scalar in
+            ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_"
+        }
+    }
+}
+
+/// Unpadded base64url (RFC 4648 §5), as JOSE and our opaque tokens use it.
+enum Base64URL {
+    static func encode(_ data: Data) -> String {
+        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

@@ -1,0 +1,123 @@
+import BazaarTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+@Suite("sign-in")
+struct LoginTests {
+    @Test("the right password signs in; the token pair works")
+    func signsIn() async throws {
+        try await UserServiceHarness.run { service in
+            let registered = try await service.register(email: "login@example.com")
+            let response = try await service.login("  LOGIN@example.com", "correct-Horse-battery-9")
+            #expect(response.status == .ok)
+            let session = try Session(response)
+            #expect(session.userID == registered.userID)
+            #expect(session.refreshToken != registered.refreshToken)
+            #expect(try await service.send(.get, "/api/users/me", token: session.accessToken).status == .ok)
+        }
+    }
+
+    @Test("a wrong email and a wrong password give the same 401")
+    func sameFailureForUnknownEmail() async throws {
+        try await UserServiceHarness.run { service in
+            _ = try await service.register(email: "known@example.com")
+            let wrongPassword = try await service.login("known@example.com", "not-the-Password-1")
+            let unknownEmail = try await service.login("unknown@example.com", "not-the-Password-1")
+            #expect(wrongPassword.status == .unauthorized)
+            #expect(unknownEmail.status == .unauthorized)
+            var first = try wrongPassword.jsonObject(), second = try unknownEmail.jsonObject()
+            for key in ["requestId", "instance"] {
+                first[key] = nil
+                second[key] = nil
+            }
+            #expect(NSDictionary(dictionary: first) == NSDictionary(dictionary: second))
+        }
+    }
+
+    @Test("an unknown email costs a bcrypt verification too, so both failures take about as long")
+    func sameTimeForUnknownEmail() async throws {
+        // Cost 10 makes a verification take tens of milliseconds, far above request overhead.
+        try await UserServiceHarness.run(["BCRYPT_COST": "10", "LOGIN_MAX_FAILURES_PER_IP": "100"]) { service in
+            _ = try await service.register(email: "timed@example.com")
+            var wrongPassword: [Duration] = [], unknownEmail: [Duration] = []
+            for round in 0..<4 {
+                let clock = ContinuousClock()
+                wrongPassword.append(try await clock.measure { _ = try await service.login("timed@example.com", "wrong-Password-\(round)x") })
+                unknownEmail.append(try await clock.measure { _ = try await service.login("nobody-\(round)@example.com", "wrong-Password-\(round)x") })
+            }
+            let medianWrong = wrongPassword.sorted()[2], medianUnknown = unknownEmail.sorted()[2]
+            #expect(medianUnknown > medianWrong * 0.5 && medianUnknown < medianWrong * 2, "unknown \(medianUnknown), wrong \(medianWrong)")
+        }
+    }
+
+    @Test("after 5 failures for one email the 6th attempt is refused with 429 even with the right password")
+    func lockoutPerEmail() async throws {
+        try await UserServiceHarness.run { service in
+            _ = try await service.register(email: "victim@example.com")
+            for attempt in 1...5 {
+                let response = try await service.login("victim@example.com", "guess-Number-\(attempt)x", from: "192.0.2.\(attempt)")
+                #expect(response.status == .unauthorized)
+            }
+            let sixth = try await service.login("victim@example.com", "correct-Horse-battery-9", from: "192.0.2.99")
+            #expect(sixth.status == .tooManyRequests)
+            let retryAfter = try #require(sixth.headers[.retryAfter].flatMap { Int($0) })
+            #expect((800...900).contains(retryAfter))
+            #expect(sixth.headers[.contentType] == "application/problem+json")
+            // Another account from the same addresses is not affected.
+            _ = try await service.register(email: "bystander@example.com")
+            #expect(try await service.login("bystander@example.com", "correct-Horse-battery-9", from: "192.0.2.1").status == .ok)
+        }
+    }
+
+    @Test("after 20 failures from one address further attempts from it are refused, for any email")
+    func lockoutPerAddress() async throws {
+        try await UserServiceHarness.run { service in
+            _ = try await service.register(email: "real@example.com")
+            for attempt in 1...20 {
+                let response = try await service.login("spray-\(attempt)@example.com", "guess-Number-\(attempt)x")
+                #expect(response.status == .unauthorized)
+            }
+            let blocked = try await service.login("real@example.com", "correct-Horse-battery-9")
+            #expect(blocked.status == .tooManyRequests)
+            #expect(blocked.headers[.retryAfter] != nil)
+            #expect(try await service.login("real@example.com", "correct-Horse-battery-9", from: "198.51.100.7").status == .ok)
+        }
+    }
+
+    @Test("a successful sign-in clears the email's earlier failures")
+    func successClearsFailures() async throws {
+        try await UserServiceHarness.run { service in
+            _ = try await service.register(email: "forgetful@example.com")
+            for attempt in 1...4 { _ = try await service.login("forgetful@example.com", "guess-Number-\(attempt)x") }
+            #expect(try await service.login("forgetful@example.com", "correct-Horse-battery-9").status == .ok)
+            for attempt in 1...4 {
+                #expect(try await service.login("forgetful@example.com", "guess-Again-\(attempt)x").status == .unauthorized)
+            }
+        }
+    }
+
+    @Test("a disabled account cannot sign in")
+    func disabledAccount() async throws {
+        try await UserServiceHarness.run { service in
+            let user = try await service.register(email: "disabled@example.com")
+            let admin = try await service.adminSession()
+            let disable = try await service.send(.patch, "/api/users/\(user.userID)", json: ["disabled": true], token: admin.accessToken)
+            #expect(disable.status == .ok)
+            let response = try await service.login("disabled@example.com", "correct-Horse-battery-9")
+            #expect(response.status == .forbidden)
+            #expect(try response.jsonObject()["type"] as? String == "https://bazaar.dev/problems/account-disabled")
+        }
+    }
+
+    @Test("when Redis is unreachable sign-in is refused with 503 rather than left unthrottled")
+    func redisDownRefusesSignIn() async throws {
+        try await UserServiceHarness.run(["REDIS_URL": "redis://127.0.0.1:1/0"]) { service in
+            let response = try await service.login("anyone@example.com", "correct-Horse-battery-9")
+            #expect(response.status == .serviceUnavailable)
+            #expect(response.headers[.contentType] == "application/problem+json")
+        }
+    }
+}

@@ -1,0 +1,145 @@
+import BazaarContracts
+import BazaarCore
+import BazaarKafka
+import BazaarTestSupport
+import BazaarUser
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import JWTKit
+import NIOCore
+import Testing
+
+/// A running user service for one test: its own fresh database, its own topic prefix on the
+/// shared dev broker, the shared redis-server, a generated signing key, bcrypt at cost 4 (fast),
+/// and a first administrator. Each harness acts from its own client address (`X-Forwarded-For`,
+/// trusted as the gateway's), so sign-in limits of one test never touch another.
+struct UserServiceHarness: Sendable {
+    let client: any TestClientProtocol
+    let values: [String: String]
+    let topicPrefix: String
+    let clientAddress: String
+    let logs: LogCapture
+
+    static let adminPassword = "Adm1n-Harness-Secret!"
+    var adminEmail: String { values["ADMIN_EMAIL"]! }
+    var usersTopic: String { topicPrefix + "users" }
+    var baseURL: String { "http://127.0.0.1:\(client.port!)" }
+
+    /// Runs `body` against a live service configured with the defaults above merged with `overrides`.
+    @discardableResult
+    static func run<Result: Sendable>(_ overrides: [String: String] = [:], signingKeyPEM: String = ES256PrivateKey().pemRepresentation,
+                                      _ body: @escaping @Sendable (UserServiceHarness) async throws -> Result) async throws -> Result {
+        try await TestDatabase.withFresh { database in
+            let prefix = TestKafka.uniquePrefix()
+            var defaults: [String: String] = [
+                "DATABASE_URL": database.optionalString("DATABASE_URL")!,
+                "DATABASE_POOL_MAX": "3",
+                "KAFKA_BROKERS": try TestInfrastructure.kafkaBrokers().joined(separator: ","),
+                "KAFKA_TOPIC_PREFIX": prefix,
+                "KAFKA_STATISTICS_INTERVAL_SECONDS": "0",
+                "REDIS_URL": try TestInfrastructure.redisURL(),
+                "JWT_SIGNING_KEY": signingKeyPEM,
+                "BCRYPT_COST": "4",
+                "REDIS_KEY_PREFIX": "test-\(UUID().uuidString.prefix(8)):",
+                "ADMIN_EMAIL": "admin-\(UUID().uuidString.prefix(8).lowercased())@bazaar.test",
+                "ADMIN_PASSWORD": adminPassword,
+                "LOG_LEVEL": "warning",
+            ]
+            defaults.merge(overrides) { _, override in override }
+            let values = defaults
+            let logs = LogCapture()
+            var host = try ServiceHost.testing(values, logs: logs, openAPIDocument: UserService.openAPIDocument)
+            try await UserService.configure(&host)
+            let address = "10.\(Int.random(in: 0...255)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
+            return try await host.makeApplication().test(.live) { client in
+                try await body(UserServiceHarness(client: client, values: values, topicPrefix: prefix, clientAddress: address, logs: logs))
+            }
+        }
+    }
+
+    // MARK: Requests
+
+    /// Sends a request with a JSON body (an encodable value, or raw text when `raw` is given).
+    @discardableResult
+    func send(_ method: HTTPRequest.Method, _ path: String, json: [String: any Sendable]? = nil, raw: String? = nil, token: String? = nil,
+              headers extra: HTTPFields = [:], from address: String? = nil) async throws -> TestResponse {
+        var headers: HTTPFields = [.init("X-Forwarded-For")!: address ?? clientAddress]
+        if let token { headers[.authorization] = "Bearer \(token)" }
+        var body: ByteBuffer?
+        if let json {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
+        } else if let raw {
+            headers[.contentType] = "application/json"
+            body = ByteBuffer(string: raw)
+        }
+        for field in extra { headers[field.name] = field.value }
+        return try await client.execute(uri: path, method: method, headers: headers, body: body)
+    }
+
+    /// Registers a new customer (unique email unless given) and returns the token response.
+    func register(email: String? = nil, password: String = "correct-Horse-battery-9", name: String = "Ada Lovelace") async throws -> Session {
+        let email = email ?? "user-\(UUID().uuidString.prefix(8).lowercased())@example.com"
+        let response = try await send(.post, "/api/auth/register", json: ["email": email, "password": password, "name": name])
+        guard response.status == .created else { throw HarnessError(response: response) }
+        return try Session(response)
+    }
+
+    func login(_ email: String, _ password: String, from address: String? = nil) async throws -> TestResponse {
+        try await send(.post, "/api/auth/login", json: ["email": email, "password": password], from: address)
+    }
+
+    /// Signs in as the harness's first administrator.
+    func adminSession() async throws -> Session {
+        let response = try await login(adminEmail, Self.adminPassword)
+        guard response.status == .ok else { throw HarnessError(response: response) }
+        return try Session(response)
+    }
+}
+
+/// The token response of register, login, refresh and password change.
+struct Session: Sendable {
+    let userID: String
+    let email: String
+    let accessToken: String
+    let refreshToken: String
+    let expiresIn: Int
+
+    init(_ response: TestResponse) throws {
+        let object = try response.jsonObject()
+        let user = try #require(object["user"] as? [String: Any])
+        userID = try #require(user["id"] as? String)
+        email = try #require(user["email"] as? String)
+        accessToken = try #require(object["accessToken"] as? String)
+        refreshToken = try #require(object["refreshToken"] as? String)
+        expiresIn = try #require(object["expiresIn"] as? Int)
+    }
+}
+
+struct HarnessError: Error, CustomStringConvertible {
+    let response: TestResponse
+    var description: String { "unexpected \(response.status.code): \(String(buffer: response.body))" }
+}
+
+extension TestResponse {
+    func jsonObject() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
+    }
+
+    /// The field names of a validation problem's errors.
+    func problemFields() throws -> [String] {
+        let errors = try jsonObject()["errors"] as? [[String: Any]] ?? []
+        return errors.compactMap { $0["field"] as? String }
+    }
+
+    var text: String { String(buffer: body) }
+}
+
+/// The events of type `Payload` among `messages` (others are skipped by their `type`, then decoded strictly).
+func events<Payload: EventPayload>(_ type: Payload.Type, in messages: [KafkaIncomingMessage]) throws -> [CloudEvent<Payload>] {
+    try messages.filter { message in
+        let envelope = try JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any]
+        return envelope?["type"] as? String == Payload.eventType.name
+    }.map { try EventCodec.decode(Payload.self, from: $0.value) }
+}
