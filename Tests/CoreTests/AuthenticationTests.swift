@@ -1,7 +1,8 @@
-import BazaarCore
+@testable import BazaarCore
 import BazaarTestSupport
 import Foundation
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Synchronization
 import Testing
@@ -186,5 +187,31 @@ struct AuthenticationTests {
             let response = try await client.execute(uri: "/api/me", method: .get, headers: bearer(token))
             #expect(response.status == .serviceUnavailable)
         }
+    }
+
+    @Test("a verified token is answered from the cache until it expires, and then refused")
+    func verifiedTokenCache() async throws {
+        let settings = AuthSettings(keySource: .publicKeys([.init(pem: key.publicKeyPEM, keyID: key.keyID)]))
+        let verifier = try TokenVerifier(settings: settings, logger: Logger(label: "test"))
+        let token = try await key.sign(TestSigningKey.claims(userID: "cached", lifetime: 1))
+        #expect(try await verifier.verify(token).userID == "cached")
+        #expect(try await verifier.verify(token).userID == "cached")
+        try await Task.sleep(for: .milliseconds(1_100))
+        await #expect(throws: ProblemError.self) { try await verifier.verify(token) }
+        let tampered = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BB" : "AA")
+        await #expect(throws: ProblemError.self) { try await verifier.verify(tampered) }
+    }
+
+    @Test("the token cache drops expired entries and stays within its capacity")
+    func tokenCacheBounds() {
+        let cache = VerifiedTokenCache(capacity: 3)
+        let identity = Identity(userID: "u", role: .customer)
+        cache.store(identity, for: "old", expiresAt: Date().addingTimeInterval(-1))
+        #expect(cache.identity(for: "old") == nil)
+        for index in 0..<3 { cache.store(identity, for: "t\(index)", expiresAt: Date().addingTimeInterval(60)) }
+        #expect(cache.identity(for: "t2") == identity)
+        cache.store(identity, for: "t3", expiresAt: Date().addingTimeInterval(60))
+        #expect(cache.count <= 3)
+        #expect(cache.identity(for: "t3") == identity)
     }
 }

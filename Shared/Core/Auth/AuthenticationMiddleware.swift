@@ -29,7 +29,13 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         let identity = try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
         context.identity = identity
         context.logger[metadataKey: "user_id"] = .string(identity.userID)
-        return try await next(request, context)
+        var response = try await next(request, context)
+        // An answer for one signed-in user must not be kept by shared caches or the browser's
+        // disk unless the route chose a policy itself.
+        if response.headers[.cacheControl] == nil {
+            response.headers[.cacheControl] = "private, no-store"
+        }
+        return response
     }
 }
 

@@ -42,8 +42,20 @@ public actor TokenVerifier {
         }
     }
 
+    /// Tokens that passed verification, answered without entering the actor.
+    private nonisolated let verified = VerifiedTokenCache()
+
     /// The identity a valid bearer token names; throws a 401 problem otherwise.
-    public func verify(_ token: String) async throws -> Identity {
+    /// A token verified before is answered from a cache until it expires.
+    public nonisolated func verify(_ token: String) async throws -> Identity {
+        if let identity = verified.identity(for: token) { return identity }
+        let claims = try await verifyClaims(token)
+        verified.store(claims.identity, for: token, expiresAt: claims.exp.value)
+        return claims.identity
+    }
+
+    /// Full verification: header, key, signature, expiry, issuer, audience, issue time.
+    private func verifyClaims(_ token: String) async throws -> AccessTokenClaims {
         let header = try Self.header(of: token)
         guard header.alg == "ES256" else {
             throw ProblemError.unauthorized("The access token must be signed with ES256.")
@@ -66,7 +78,7 @@ public actor TokenVerifier {
         guard claims.iat.value <= Date().addingTimeInterval(settings.clockSkew.seconds) else {
             throw ProblemError.unauthorized("The access token was issued in the future.")
         }
-        return claims.identity
+        return claims
     }
 
     /// The key collection holding the key `kid` names, fetching the JWKS when needed.

@@ -34,6 +34,7 @@ public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext
     static let jsonEncoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
     }()
 

@@ -66,7 +66,14 @@ public struct ProblemMiddleware: RouterMiddleware {
         headers[.contentType] = "application/problem+json"
         headers[.cacheControl] = "no-store"
         // Encoding a plain struct of strings and ints cannot fail.
-        let body = (try? JSONEncoder().encode(document)) ?? Data()
+        let body = (try? encoder.encode(document)) ?? Data()
         return Response(status: problem.status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
+
+    /// Paths and URIs in problems read as they are (`/api/users`, not `\/api\/users`).
+    private static let encoder: JSONEncoder = {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.withoutEscapingSlashes]
+        return encoder
+    }()
 }
