@@ -34,6 +34,12 @@ struct RuntimeOptions: ParsableArguments {
     ))
     var mongoPort: Int?
 
+    @Option(help: ArgumentHelp(
+        "Added to every service's port (env BAZAAR_SERVICE_PORT_OFFSET; default 0), to run a second platform beside the first.",
+        valueName: "number"
+    ))
+    var servicePortOffset: Int?
+
     /// The settings these options (or their environment variables, or the defaults) select.
     func settings() throws -> RuntimeSettings {
         let environment = ProcessInfo.processInfo.environment
@@ -42,8 +48,18 @@ struct RuntimeOptions: ParsableArguments {
             postgresPort: try port(postgresPort, variable: "BAZAAR_POSTGRES_PORT", default: RuntimeSettings.defaultPostgresPort),
             gatewayPort: try port(gatewayPort, variable: "BAZAAR_GATEWAY_PORT", default: RuntimeSettings.defaultGatewayPort),
             redisPort: try port(redisPort, variable: "BAZAAR_REDIS_PORT", default: RuntimeSettings.defaultRedisPort),
-            mongoPort: try port(mongoPort, variable: "BAZAAR_MONGO_PORT", default: RuntimeSettings.defaultMongoPort)
+            mongoPort: try port(mongoPort, variable: "BAZAAR_MONGO_PORT", default: RuntimeSettings.defaultMongoPort),
+            services: try ServiceRegistry.all.map { service in
+                service.movingPort(to: try port(service.port + (try portOffset()), variable: "BAZAAR_SERVICE_PORT_OFFSET", default: service.port))
+            }
         )
+    }
+
+    private func portOffset() throws -> Int {
+        if let servicePortOffset { return servicePortOffset }
+        guard let text = ProcessInfo.processInfo.environment["BAZAAR_SERVICE_PORT_OFFSET"] else { return 0 }
+        guard let offset = Int(text) else { throw ValidationError("BAZAAR_SERVICE_PORT_OFFSET must be a number, not '\(text)'.") }
+        return offset
     }
 
     private func port(_ option: Int?, variable: String, default defaultPort: Int) throws -> Int {

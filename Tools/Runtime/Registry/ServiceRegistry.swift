@@ -34,6 +34,12 @@ public struct ServiceDefinition: Sendable, Hashable {
         self.executableName = executableName
     }
 
+    /// The same service listening on `port` (to run a second platform beside the first).
+    public func movingPort(to port: Int) -> ServiceDefinition {
+        ServiceDefinition(name: name, port: port, routePrefixes: routePrefixes, databaseName: databaseName,
+                          documentDatabaseName: documentDatabaseName, executableName: executableName)
+    }
+
     /// Postgres role the service connects as, such as `order_service`; meaningful only with a database.
     public var databaseRoleName: String { "\(name)_service" }
 

@@ -89,6 +89,12 @@ public struct RuntimeSettings: Sendable {
         self.services = services
     }
 
+    /// How far the services' ports are moved from the registry's (`--service-port-offset`).
+    public var servicePortOffset: Int {
+        guard let service = services.first, let registered = ServiceRegistry.service(named: service.name) else { return 0 }
+        return service.port - registered.port
+    }
+
     /// The URL a browser uses to reach the gateway.
     public var gatewayURL: String { "http://localhost:\(gatewayPort)" }
 }

@@ -1,0 +1,85 @@
+import BazaarRuntime
+import Foundation
+import Testing
+
+/// `bazaar up` with the services that exist: started behind the gateway with their generated
+/// secrets, reachable through it, and stopped cleanly.
+@Suite("bazaar up, end to end", .serialized)
+struct PlatformIntegrationTests {
+    @Test("the user service joins bazaar up: register, sign in as the generated administrator, JWKS, all through the gateway",
+          .timeLimit(.minutes(5)))
+    func userServiceBehindGateway() async throws {
+        let launcher = try LauncherBinary.locate()
+        let curl = try TestTools.require("curl", debianPackage: "curl")
+        let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-up-test")
+        let gatewayPort = try FreePort.find()
+        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try FreePort.find()),
+                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find()),
+                      "--gateway-port", String(gatewayPort), "--service-port-offset", String(try Self.freeServicePortOffset())]
+        let gateway = "http://127.0.0.1:\(gatewayPort)"
+        var failure: (any Error)?
+        do {
+            let start = try await TestProcess.run(launcher, ["up", "--detach"] + common)
+            try #require(start.status == 0, "bazaar up --detach failed:\n\(start.output)")
+            let secrets = RunDirectory(path: runDirectory.path).secretsDirectory
+            let password = try String(contentsOf: secrets.appending(path: "admin-password"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            #expect(start.output.contains("Administrator: admin@bazaar.local / \(password)"), "\(start.output)")
+            let keyFile = secrets.appending(path: "jwt-signing-key.pem").path(percentEncoded: false)
+            #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
+
+            func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil) async throws -> (status: Int, body: String) {
+                var arguments = ["-s", "-m", "10", "-X", method, "-w", "\n%{http_code}", gateway + path]
+                if let body { arguments += ["-H", "Content-Type: application/json", "-d", body] }
+                if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+                let result = try await TestProcess.run(curl, arguments)
+                let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
+                return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+            }
+            func field(_ name: String, of text: String) throws -> String? {
+                (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?[name] as? String
+            }
+
+            let registered = try await request("POST", "/api/auth/register",
+                                               body: #"{"email":"shopper@example.com","password":"correct-Horse-battery-9","name":"Shopper"}"#)
+            #expect(registered.status == 201, "\(registered.body)")
+            let customerToken = try #require(try field("accessToken", of: registered.body))
+            #expect(try await request("GET", "/api/users/me", token: customerToken).status == 200)
+
+            let login = try await request("POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#)
+            #expect(login.status == 200, "\(login.body)")
+            let adminToken = try #require(try field("accessToken", of: login.body))
+            let users = try await request("GET", "/api/users?limit=10", token: adminToken)
+            #expect(users.status == 200, "\(users.body)")
+            #expect(users.body.contains("shopper@example.com"))
+
+            let jwks = try await request("GET", "/.well-known/jwks.json")
+            #expect(jwks.status == 200)
+            #expect(jwks.body.contains(#""kty":"EC""#))
+            let unknown = try await request("GET", "/api/nothing-here")
+            #expect(unknown.status == 404)
+
+            // A restart keeps the key (tokens issued before stay valid) and the administrator.
+            #expect(try await TestProcess.run(launcher, ["down"] + common).status == 0)
+            let restart = try await TestProcess.run(launcher, ["up", "--detach"] + common)
+            try #require(restart.status == 0, "second bazaar up failed:\n\(restart.output)")
+            #expect(try await request("GET", "/api/users/me", token: customerToken).status == 200)
+            #expect(try await request("POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#).status == 200)
+        } catch {
+            failure = error
+        }
+        _ = try? await TestProcess.run(launcher, ["down"] + common)
+        #expect(liveProcesses(mentioning: runDirectory.path) == [])
+        runDirectory.remove()
+        if let failure { throw failure }
+    }
+
+    /// An offset that moves every registered service port onto a free one.
+    static func freeServicePortOffset() throws -> Int {
+        for _ in 0..<20 {
+            let offset = try FreePort.find() - 8101
+            if offset > 0, ServiceRegistry.all.allSatisfy({ HealthProbe.isPortAvailable($0.port + offset) }) { return offset }
+        }
+        throw TestSetupError(description: "no free range of service ports found")
+    }
+}
