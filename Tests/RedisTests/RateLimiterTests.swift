@@ -28,8 +28,12 @@ struct RateLimiterTests {
             #expect(try await limiter.check(key: "198.51.100.1").isAllowed)
 
             try await Task.sleep(for: .milliseconds(1050))
-            var again = 0
-            for _ in 0..<7 where try await limiter.check(key: "203.0.113.7").isAllowed { again += 1 }
+            // Sent together (pipelined), so they arrive within one emission interval (200 ms) even
+            // on a loaded machine: exactly the full limit is back.
+            let again = try await withThrowingTaskGroup(of: Bool.self) { group in
+                for _ in 0..<7 { group.addTask { try await limiter.check(key: "203.0.113.7").isAllowed } }
+                return try await group.reduce(0) { $0 + ($1 ? 1 : 0) }
+            }
             #expect(again == 5)
         }
     }
@@ -46,7 +50,8 @@ struct RateLimiterTests {
             #expect(!denied.isAllowed)
             // One slot comes back every 5 s; the first was taken just now.
             #expect((4...5).contains(denied.retryAfterSeconds ?? 0))
-            #expect(denied.resetSeconds == 10)
+            // 10 s after the first check; a loaded machine may take a second between the checks.
+            #expect((9...10).contains(denied.resetSeconds), "\(denied.resetSeconds)")
         }
     }
 

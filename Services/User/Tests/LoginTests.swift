@@ -39,17 +39,19 @@ struct LoginTests {
 
     @Test("an unknown email costs a bcrypt verification too, so both failures take about as long")
     func sameTimeForUnknownEmail() async throws {
-        // Cost 10 makes a verification take tens of milliseconds, far above request overhead.
-        try await UserServiceHarness.run(["BCRYPT_COST": "10", "LOGIN_MAX_FAILURES_PER_IP": "100"]) { service in
+        // Cost 11 makes a verification take around 100 ms, far above the rest of a request, so
+        // without the decoy an unknown email would answer some 30 times faster. The band is wide
+        // because other tests load the machine at the same time.
+        try await UserServiceHarness.run(["BCRYPT_COST": "11", "LOGIN_MAX_FAILURES_PER_IP": "100"]) { service in
             _ = try await service.register(email: "timed@example.com")
             var wrongPassword: [Duration] = [], unknownEmail: [Duration] = []
-            for round in 0..<4 {
+            for round in 0..<5 {
                 let clock = ContinuousClock()
                 wrongPassword.append(try await clock.measure { _ = try await service.login("timed@example.com", "wrong-Password-\(round)x") })
                 unknownEmail.append(try await clock.measure { _ = try await service.login("nobody-\(round)@example.com", "wrong-Password-\(round)x") })
             }
             let medianWrong = wrongPassword.sorted()[2], medianUnknown = unknownEmail.sorted()[2]
-            #expect(medianUnknown > medianWrong * 0.5 && medianUnknown < medianWrong * 2, "unknown \(medianUnknown), wrong \(medianWrong)")
+            #expect(medianUnknown > medianWrong * 0.4 && medianUnknown < medianWrong * 2.5, "unknown \(medianUnknown), wrong \(medianWrong)")
         }
     }
 

@@ -30,6 +30,16 @@ struct UserServiceHarness: Sendable {
     @discardableResult
     static func run<Result: Sendable>(_ overrides: [String: String] = [:], signingKeyPEM: String = ES256PrivateKey().pemRepresentation,
                                       _ body: @escaping @Sendable (UserServiceHarness) async throws -> Result) async throws -> Result {
+        try await running.run {
+            try await withService(overrides, signingKeyPEM: signingKeyPEM, body)
+        }
+    }
+
+    /// Services running at once across the test run (see ``ConcurrencyLimit``).
+    static let running = ConcurrencyLimit(4)
+
+    private static func withService<Result: Sendable>(_ overrides: [String: String], signingKeyPEM: String,
+                                                      _ body: @escaping @Sendable (UserServiceHarness) async throws -> Result) async throws -> Result {
         try await TestDatabase.withFresh { database in
             let prefix = TestKafka.uniquePrefix()
             var defaults: [String: String] = [
