@@ -9,7 +9,7 @@ VENV := .venv
 # Debian packages the project needs: servers for the local runtime and tests, C libraries the
 # Swift system-library targets link, and the loopback tools benchmarks use.
 APT_PACKAGES := postgresql postgresql-client nginx-light redis-server redis-tools util-linux pkg-config \
-	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk
+	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk curl
 # The test infrastructure has its own run directory and ports, so it never touches `make run`'s.
 TEST_RUN_DIR := $(CURDIR)/.run/test
 TEST_POSTGRES_PORT ?= 54339
@@ -17,7 +17,7 @@ TEST_REDIS_PORT ?= 56389
 TEST_MONGO_PORT ?= 57027
 TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --mongo-port $(TEST_MONGO_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test contracts bench clean
+.PHONY: help deps apt-deps venv build run infra down status test contracts bench bench-user clean
 
 help:
 	@echo "make run    install what is missing, build, and start the whole platform (Ctrl-C stops it)"
@@ -78,6 +78,13 @@ bench: apt-deps
 	.build/release/bazaar-redis-benchmark
 	swift build -c release --product bazaar-mongo-benchmark
 	.build/release/bazaar-mongo-benchmark
+	$(MAKE) bench-user
+
+# The user service through the gateway on a private platform (release build; about a minute).
+bench-user: deps
+	swift build -c release --product bazaar
+	swift build -c release --product bazaar-user
+	Tools/Benchmarks/UserBenchmark/run.sh
 
 clean: down
 	rm -rf .build .run $(VENV)

@@ -23,9 +23,11 @@ enum InitialAdministrator {
             guard try await !dependencies.users.adminExists(on: connection) else { return }
             if let existing = try await dependencies.users.user(email: email.value, on: connection) {
                 guard let promoted = try await dependencies.users.updateStanding(of: existing.id, role: .admin, disabled: false, on: connection) else { return }
-                try await dependencies.outbox.append(UserUpdated(promoted, changedFields: ["role", "disabled"].filter { field in
-                    field == "role" ? existing.role != .admin : existing.disabled
-                }), context: .background(), on: connection, logger: dependencies.logger)
+                var changed: [String] = []
+                if existing.role != .admin { changed.append("role") }
+                if existing.disabled { changed.append("disabled") }
+                try await dependencies.outbox.append(UserUpdated(promoted, changedFields: changed), context: .background(),
+                                                     on: connection, logger: dependencies.logger)
                 try await dependencies.audit.record(.adminCreated, source: source, targetID: existing.id, targetEmail: existing.email,
                                                     details: ["outcome": "promoted_existing_account"], on: connection)
                 dependencies.logger.notice("promoted the existing account to administrator", metadata: ["email": .string(email.value)])
