@@ -248,6 +248,7 @@ let package = Package(
                 "BazaarCore", "BazaarTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             path: "Tests/CoreTests",
             resources: [.copy("Fixtures")],
