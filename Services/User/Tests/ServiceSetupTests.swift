@@ -1,0 +1,92 @@
+@testable import BazaarUser
+import BazaarCore
+import BazaarTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import NIOPosix
+import Testing
+
+@Suite("service set-up")
+struct ServiceSetupTests {
+    @Test("defaults: bcrypt cost 12, 15-minute access tokens, 7-day refresh tokens, 30-minute reset links, 5/20 failures in 15 minutes")
+    func defaults() throws {
+        let settings = try UserSettings.from(Settings([:]))
+        #expect(settings.bcryptCost == 12)
+        #expect(settings.accessTokenLifetime == .seconds(900))
+        #expect(settings.refreshTokenLifetime == .seconds(604_800))
+        #expect(settings.passwordResetLifetime == .seconds(1_800))
+        #expect(settings.loginLimits.failuresPerEmail == 5)
+        #expect(settings.loginLimits.failuresPerAddress == 20)
+        #expect(settings.loginLimits.window == .seconds(900))
+        #expect(throws: ConfigurationError.self) { try UserSettings.from(Settings(["BCRYPT_COST": "3"])) }
+        #expect(throws: ConfigurationError.self) { try UserSettings.from(Settings(["ADMIN_PASSWORD": "only-the-password-1"])) }
+    }
+
+    @Test("a missing or malformed signing key stops start-up naming the variable; a key file can be generated")
+    func signingKeyConfiguration() throws {
+        let missing = #expect(throws: ConfigurationError.self) { try KeyRing.load(from: Settings([:])) }
+        #expect(missing?.variable == "JWT_SIGNING_KEY")
+        let malformed = #expect(throws: ConfigurationError.self) { try KeyRing.load(from: Settings(["JWT_SIGNING_KEY": "nope"])) }
+        #expect(malformed?.variable == "JWT_SIGNING_KEY")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("keyring-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let file = folder.appendingPathComponent("secrets/signing.pem").path
+        let absent = #expect(throws: ConfigurationError.self) { try KeyRing.load(from: Settings(["JWT_SIGNING_KEY_FILE": file])) }
+        #expect(absent?.variable == "JWT_SIGNING_KEY_FILE")
+        let generated = try KeyRing.load(from: Settings(["JWT_SIGNING_KEY_FILE": file, "JWT_SIGNING_KEY_GENERATE": "true"]))
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600)
+        let reloaded = try KeyRing.load(from: Settings(["JWT_SIGNING_KEY_FILE": file, "JWT_SIGNING_KEY_GENERATE": "true"]))
+        #expect(generated.signingKeyID == reloaded.signingKeyID)
+    }
+
+    @Test("passwords are stored as bcrypt hashes at the configured cost")
+    func storedHashCost() async throws {
+        let hasher = try await PasswordHasher.make(cost: 12)
+        let hash = try await hasher.hash("correct-Horse-battery-9")
+        #expect(hash.hasPrefix("$2b$12$") || hash.hasPrefix("$2a$12$") || hash.hasPrefix("$2y$12$"), "\(hash)")
+        #expect(try await hasher.verify("correct-Horse-battery-9", against: hash))
+        #expect(try await !hasher.verify("correct-Horse-battery-8", against: hash))
+    }
+
+    @Test("bcrypt runs on the hasher's blocking thread pool, not on the caller's thread")
+    func bcryptRunsOnThreadPool() async throws {
+        // With a one-thread pool, two verifications started together take about twice as long
+        // as one; run on the callers' threads they would overlap on this machine's two cores.
+        let pool = NIOThreadPool(numberOfThreads: 1)
+        pool.start()
+        defer { pool.shutdownGracefully { _ in } }
+        let hasher = try await PasswordHasher.make(cost: 11, threadPool: pool)
+        let clock = ContinuousClock()
+        var single = Duration.seconds(60)
+        for _ in 0..<2 {
+            single = min(single, try await clock.measure { _ = try await hasher.verify("not-the-password", against: hasher.decoyHash) })
+        }
+        let pair = try await clock.measure {
+            async let first = hasher.verify("not-the-password", against: hasher.decoyHash)
+            async let second = hasher.verify("not-the-password", against: hasher.decoyHash)
+            _ = try await (first, second)
+        }
+        #expect(pair > single * 1.5, "one \(single), two together \(pair)")
+    }
+
+    @Test("/openapi.json documents every endpoint the service routes")
+    func openAPIDocument() async throws {
+        try await UserServiceHarness.run { service in
+            let response = try await service.send(.get, "/openapi.json")
+            #expect(response.status == .ok)
+            let paths = try #require(try response.jsonObject()["paths"] as? [String: [String: Any]])
+            let routes: [(String, String)] = [
+                ("/api/auth/register", "post"), ("/api/auth/login", "post"), ("/api/auth/refresh", "post"), ("/api/auth/logout", "post"),
+                ("/api/auth/password-reset", "post"), ("/api/auth/password-reset/confirm", "post"), ("/api/users/me", "get"),
+                ("/api/users/me", "patch"), ("/api/users/me/password", "put"), ("/api/users/me/addresses", "get"),
+                ("/api/users/me/addresses", "post"), ("/api/users/me/addresses/{id}", "put"), ("/api/users/me/addresses/{id}", "delete"),
+                ("/api/users", "get"), ("/api/users/{id}", "patch"), ("/api/users/audit", "get"), ("/.well-known/jwks.json", "get"),
+            ]
+            for (path, method) in routes {
+                #expect(paths[path]?[method] != nil, "\(method.uppercased()) \(path) is not documented")
+            }
+        }
+    }
+}
