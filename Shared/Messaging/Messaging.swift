@@ -84,13 +84,19 @@ extension ServiceHost {
 
 /// Reports whether the broker answers a metadata request. Not required for readiness: thanks to
 /// the outbox, the service keeps accepting changes while Kafka is down.
-struct KafkaHealthCheck: HealthCheck {
+public struct KafkaHealthCheck: HealthCheck {
     let producer: KafkaProducer
     let topic: String
-    var name: String { "kafka" }
-    var isRequired: Bool { false }
+    public var name: String { "kafka" }
+    public var isRequired: Bool { false }
 
-    func check() async throws {
+    /// Checks by asking for `topic`'s partition count.
+    public init(producer: KafkaProducer, topic: String) {
+        self.producer = producer
+        self.topic = topic
+    }
+
+    public func check() async throws {
         _ = try await producer.partitionCount(of: topic, timeout: .seconds(2))
     }
 }

@@ -210,17 +210,25 @@ public final class OutboxRelay: Service, Sendable {
     /// The Kafka record of an outbox row: key = aggregate id, value = the CloudEvent, and the
     /// routing headers consumers may use without parsing.
     static func message(for event: PendingEvent) -> KafkaOutgoingMessage {
-        var headers: [(String, [UInt8])] = [
-            ("ce_type", Array(event.eventType.utf8)),
-            ("ce_id", Array(event.eventID.utf8)),
-            ("content-type", Array("application/cloudevents+json".utf8)),
-        ]
-        if let traceparent = event.traceparent { headers.append(("traceparent", Array(traceparent.utf8))) }
-        return KafkaOutgoingMessage(topic: event.topic, key: event.key, value: Array(event.payload.utf8), headers: headers)
+        outboxMessage(topic: event.topic, key: event.key, eventID: event.eventID, eventType: event.eventType,
+                      traceparent: event.traceparent, payload: event.payload)
     }
 
     private func deletePublished() async throws {
         let seconds = Int(settings.retention.components.seconds)
         try await store.client.query("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => \(seconds))", logger: logger)
     }
+}
+
+/// The Kafka record of an outbox entry, whichever store kept it: key = aggregate id, value = the
+/// CloudEvent, and the routing headers consumers may use without parsing the value.
+public func outboxMessage(topic: String, key: String, eventID: String, eventType: String, traceparent: String?,
+                          payload: String) -> KafkaOutgoingMessage {
+    var headers: [(String, [UInt8])] = [
+        ("ce_type", Array(eventType.utf8)),
+        ("ce_id", Array(eventID.utf8)),
+        ("content-type", Array("application/cloudevents+json".utf8)),
+    ]
+    if let traceparent { headers.append(("traceparent", Array(traceparent.utf8))) }
+    return KafkaOutgoingMessage(topic: topic, key: key, value: Array(payload.utf8), headers: headers)
 }

@@ -2,7 +2,7 @@ import Synchronization
 
 /// Lets a loop sleep until either something signals it or a timeout passes, whichever is first.
 /// A signal that arrives while nobody waits is remembered, so no wake-up is lost.
-final class WakeupSignal: Sendable {
+public final class WakeupSignal: Sendable {
     private struct State {
         var pending = false
         var waiter: CheckedContinuation<Void, Never>?
@@ -11,8 +11,10 @@ final class WakeupSignal: Sendable {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Wakes the waiter, or the next one to wait.
-    func signal() {
+    public func signal() {
         let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
             if let waiter = state.waiter {
                 state.waiter = nil
@@ -25,7 +27,7 @@ final class WakeupSignal: Sendable {
     }
 
     /// Returns when signalled or after `timeout`.
-    func wait(timeout: Duration) async {
+    public func wait(timeout: Duration) async {
         let generation: Int? = state.withLock { state in
             if state.pending {
                 state.pending = false

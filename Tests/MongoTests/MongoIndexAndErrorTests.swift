@@ -161,7 +161,7 @@ struct MongoIndexAndErrorTests {
 
     @Test("operations after shutdown fail with shutDown")
     func operationsAfterShutdown() async throws {
-        let configuration = try MongoConfiguration(url: TestInfrastructure.mongoURL(), database: MongoTestEnvironment.uniqueDatabaseName(), poolSize: 1)
+        let configuration = try MongoConfiguration(url: TestInfrastructure.mongoURL(), database: TestMongo.uniqueDatabaseName(), poolSize: 1)
         let client = try MongoClient(configuration: configuration, logger: Logger(label: "mongo-test"))
         try await client.ping()
         await client.shutDown()

@@ -6,26 +6,9 @@ import Logging
 /// The Mongo tests' shared fixture: a client on a fresh database of the shared test server
 /// (`BAZAAR_MONGODB_URL`), dropped afterwards, so tests never see each other's documents.
 enum MongoTestEnvironment {
-    /// A database name no other test uses.
-    static func uniqueDatabaseName() -> String {
-        "test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").prefix(16).lowercased()
-    }
-
-    /// Runs `body` with a client on a fresh database of the shared server, then drops the
-    /// database and shuts the client down.
+    /// Runs `body` with a client on a fresh database of the shared server (see ``TestMongo``).
     static func withDatabase<Result>(poolSize: Int = 4, _ body: (MongoDatabase) async throws -> Result) async throws -> Result {
-        let configuration = try MongoConfiguration(url: TestInfrastructure.mongoURL(), database: uniqueDatabaseName(), poolSize: poolSize)
-        let client = try MongoClient(configuration: configuration, logger: Logger(label: "mongo-test"))
-        do {
-            let result = try await body(client.database)
-            try await client.database.drop()
-            await client.shutDown()
-            return result
-        } catch {
-            try? await client.database.drop()
-            await client.shutDown()
-            throw error
-        }
+        try await TestMongo.withDatabase(poolSize: poolSize, body)
     }
 
     /// Runs `body` with a client of its own on `server`, with short timeouts so that failures
