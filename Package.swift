@@ -19,8 +19,10 @@ let package = Package(
         .library(name: "BazaarMessaging", targets: ["BazaarMessaging"]),
         .library(name: "BazaarRedis", targets: ["BazaarRedis"]),
         .library(name: "BazaarMongo", targets: ["BazaarMongo"]),
+        .library(name: "BazaarMongoMessaging", targets: ["BazaarMongoMessaging"]),
         .executable(name: "bazaar", targets: ["BazaarLauncher"]),
         .executable(name: "bazaar-user", targets: ["BazaarUserMain"]),
+        .executable(name: "bazaar-catalog", targets: ["BazaarCatalogMain"]),
         .executable(name: "bazaar-broker", targets: ["BazaarBroker"]),
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
         .executable(name: "bazaar-redis-benchmark", targets: ["BazaarRedisBenchmark"]),
@@ -203,6 +205,52 @@ let package = Package(
             path: "Shared/Mongo",
             swiftSettings: strictSettings
         ),
+        .target(
+            name: "BazaarMongoMessaging",
+            dependencies: ["BazaarCore", "BazaarMongo", "BazaarKafka", "BazaarMessaging", "BazaarContracts",
+                           .product(name: "Logging", package: "swift-log"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Shared/MongoMessaging",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarMongoMessagingTests",
+            dependencies: ["BazaarMongoMessaging", "BazaarTestSupport", "BazaarMongo", "BazaarKafka", "BazaarContracts", "BazaarMessaging",
+                           .product(name: "Logging", package: "swift-log")],
+            path: "Tests/MongoMessagingTests",
+            swiftSettings: strictSettings
+        ),
+        // The catalog service: library (for tests), executable, tests.
+        .target(
+            name: "BazaarCatalog",
+            dependencies: [
+                "BazaarCore", "BazaarMongo", "BazaarMongoMessaging", "BazaarMessaging", "BazaarRedis", "BazaarContracts",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Services/Catalog/Sources",
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarCatalogMain",
+            dependencies: ["BazaarCatalog", "BazaarCore"],
+            path: "Services/Catalog/Main",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarCatalogTests",
+            dependencies: [
+                "BazaarCatalog", "BazaarTestSupport", "BazaarKafka", "BazaarContracts", "BazaarRedis", "BazaarMongo", "BazaarCore",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Services/Catalog/Tests",
+            swiftSettings: strictSettings
+        ),
         .executableTarget(
             name: "BazaarRedisBenchmark",
             dependencies: ["BazaarRedis", "BazaarBenchmarkSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -237,6 +285,7 @@ let package = Package(
                 "BazaarCore",
                 "BazaarPostgres",
                 "BazaarKafka",
+                "BazaarMongo",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -1,0 +1,64 @@
+public import BazaarCore
+import BazaarMongo
+import BazaarMongoMessaging
+import BazaarRedis
+public import Foundation
+
+/// The catalog service: products, categories, brands, search, caching and product events.
+public enum CatalogService {
+    public static let name = "catalog"
+    public static let defaultPort = 8102
+
+    public static var openAPIDocument: URL? { Bundle.module.url(forResource: "openapi", withExtension: "json") }
+
+    /// Adds the service's stores, relay and routes to `host`. Settings: `MONGODB_URL`,
+    /// `REDIS_URL`, `KAFKA_BROKERS`, `CATALOG_CACHE` (`on`/`off`), `CATALOG_SEARCH`
+    /// (`tokens`/`text`), `CATALOG_SEED_DEMO` (load the demo catalog into an empty store).
+    public nonisolated(nonsending) static func configure(_ host: inout ServiceHost) async throws {
+        let store = try makeStore(&host)
+        // Not required: without Redis, answers come from MongoDB (readiness shows it degraded).
+        let redis = try host.addRedis(required: false)
+        let cacheEnabled = try host.settings.bool("CATALOG_CACHE", default: true)
+        let responses = CachedResponses(cache: cacheEnabled ? Cache(client: redis, prefix: host.settings.string("CATALOG_CACHE_PREFIX", default: "catalog")) : nil,
+                                        logger: host.logger)
+        let seed = try host.settings.bool("CATALOG_SEED_DEMO", default: false)
+        let logger = host.logger
+        host.beforeServing {
+            try await store.createIndexes()
+            if seed { _ = try await Seeder.seedIfEmpty(store, logger: logger) }
+        }
+        let catalog = host.router.group("/api/catalog")
+        PublicRoutes(store: store, responses: responses).add(to: catalog)
+        AdminRoutes(store: store, responses: responses).add(to: catalog)
+    }
+
+    /// Runs `bazaar-catalog seed`: loads the demo catalog into an empty store (its events go to
+    /// the outbox, which the running service relays) and says what it did.
+    public static func seed(settings: Settings = Settings()) async throws -> String {
+        var host = try ServiceHost(name: name, defaultPort: defaultPort, settings: settings, openAPIDocument: nil)
+        let store = try makeStore(&host)
+        do {
+            try await store.createIndexes()
+            let outcome = try await Seeder.seedIfEmpty(store, logger: host.logger)
+            await store.mongo.shutDown()
+            switch outcome {
+            case .seeded(let count): return "loaded \(count) demo products"
+            case .alreadyPresent: return "the catalog already has data; nothing loaded"
+            }
+        } catch {
+            await store.mongo.shutDown()
+            throw error
+        }
+    }
+
+    private static func makeStore(_ host: inout ServiceHost) throws -> CatalogStore {
+        let mongo = try host.addMongo()
+        let messaging = try host.addMongoMessaging(database: mongo.database)
+        let search: any ProductSearch = try host.settings.choice("CATALOG_SEARCH", default: SearchMode.tokens) == .text ? TextIndexSearch() : TokenSearch()
+        return CatalogStore(mongo: mongo, outbox: messaging.outbox, search: search)
+    }
+
+    enum SearchMode: String, CaseIterable {
+        case tokens, text
+    }
+}
