@@ -66,4 +66,22 @@ struct CatalogDomainTests {
         #expect(tree.wouldCycle(id: "a", parent: "d"))
         #expect(!tree.wouldCycle(id: "d", parent: "b"))
     }
+
+    @Test("a merge patch tells an absent member from null: null clears brand and compare-at price")
+    func mergePatch() throws {
+        let decoder = JSONDecoder()
+        let cleared = try decoder.decode(ProductFields.self, from: Data(#"{"brand": null, "compareAtPrice": null}"#.utf8))
+        var draft = ProductDraft()
+        draft.brand = "b-1"
+        draft.compareAtPrice = .init(minorUnits: 2_000, currency: "EUR")
+        var patched = draft
+        patched.apply(cleared)
+        #expect(patched.brand == nil && patched.compareAtPrice == nil)
+        let untouched = try decoder.decode(ProductFields.self, from: Data(#"{"name": "New"}"#.utf8))
+        patched = draft
+        patched.apply(untouched)
+        #expect(patched.brand == "b-1" && patched.compareAtPrice != nil && patched.name == "New")
+        let category = try decoder.decode(AdminRoutes.CategoryFields.self, from: Data(#"{"parentId": null}"#.utf8))
+        #expect(try AdminRoutes.category(id: "c-1", from: category, existing: Category(id: "c-1", slug: "a", name: "A", parentId: "c-0", position: 0)).parentId == nil)
+    }
 }

@@ -18,6 +18,26 @@ struct ProductFields: Decodable, Sendable {
     var attributes: [String: String]?
     var active: Bool?
     var featured: Bool?
+
+    enum CodingKeys: String, CodingKey {
+        case sku, slug, name, description, brand, categoryIds, price, compareAtPrice, images, attributes, active, featured
+    }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        sku = try container.decodeIfPresent(String.self, forKey: .sku)
+        slug = try container.decodeIfPresent(String.self, forKey: .slug)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
+        description = try container.decodeIfPresent(String.self, forKey: .description)
+        brand = try Patch.decode(from: container, forKey: .brand)
+        categoryIds = try container.decodeIfPresent([String].self, forKey: .categoryIds)
+        price = try container.decodeIfPresent(Money.self, forKey: .price)
+        compareAtPrice = try Patch.decode(from: container, forKey: .compareAtPrice)
+        images = try container.decodeIfPresent([ProductImage].self, forKey: .images)
+        attributes = try container.decodeIfPresent([String: String].self, forKey: .attributes)
+        active = try container.decodeIfPresent(Bool.self, forKey: .active)
+        featured = try container.decodeIfPresent(Bool.self, forKey: .featured)
+    }
 }
 
 /// A merge-patch member: absent (the property is nil), `null` (`.clear`) or a value.
@@ -33,6 +53,13 @@ enum Patch<Value: Decodable & Sendable>: Decodable, Sendable {
     var value: Value? {
         if case .set(let value) = self { return value }
         return nil
+    }
+
+    /// The member `key`: nil when absent, `.clear` for `null` (synthesized decoding would turn
+    /// `null` into "absent", so optional patch members are decoded with this).
+    static func decode<Key: CodingKey>(from container: KeyedDecodingContainer<Key>, forKey key: Key) throws -> Patch? {
+        guard container.contains(key) else { return nil }
+        return try container.decodeNil(forKey: key) ? .clear : .set(try container.decode(Value.self, forKey: key))
     }
 }
 

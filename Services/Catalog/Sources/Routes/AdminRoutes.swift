@@ -14,6 +14,18 @@ struct AdminRoutes: Sendable {
         var name: String?
         var parentId: Patch<String>?
         var position: Int?
+
+        enum CodingKeys: String, CodingKey {
+            case slug, name, parentId, position
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            slug = try container.decodeIfPresent(String.self, forKey: .slug)
+            name = try container.decodeIfPresent(String.self, forKey: .name)
+            parentId = try Patch.decode(from: container, forKey: .parentId)
+            position = try container.decodeIfPresent(Int.self, forKey: .position)
+        }
     }
 
     struct BrandFields: Decodable {
