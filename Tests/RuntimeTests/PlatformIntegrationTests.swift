@@ -6,7 +6,7 @@ import Testing
 /// secrets, reachable through it, and stopped cleanly.
 @Suite("bazaar up, end to end", .serialized)
 struct PlatformIntegrationTests {
-    @Test("the user service joins bazaar up: register, sign in as the generated administrator, JWKS, all through the gateway",
+    @Test("user and catalog services join bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, all through the gateway",
           .timeLimit(.minutes(5)))
     func userServiceBehindGateway() async throws {
         let launcher = try LauncherBinary.locate()
@@ -59,6 +59,23 @@ struct PlatformIntegrationTests {
             let unknown = try await request("GET", "/api/nothing-here")
             #expect(unknown.status == 404)
 
+            // The catalog loaded the demo data on its first start and answers through the gateway.
+            var total = 0
+            for _ in 0..<60 where total < 200 {
+                let page = try await request("GET", "/api/catalog/products?limit=1")
+                total = (try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["total"] as? Int ?? 0
+                if total < 200 { try await Task.sleep(for: .milliseconds(500)) }
+            }
+            #expect(total >= 200)
+            // An administrator's token from the user service is trusted by the catalog (JWKS across processes).
+            let subCategory = try await Self.firstSubCategory(gateway: gateway, curl: curl)
+            let product = #"{"sku":"E2E-1","name":"End-to-end test lamp","description":"","categoryIds":["\#(subCategory)"],"price":{"minorUnits":999,"currency":"EUR"}}"#
+            let created = try await request("POST", "/api/catalog/products", body: product, token: adminToken)
+            #expect(created.status == 201, "\(created.body)")
+            #expect(try await request("POST", "/api/catalog/products", body: product, token: customerToken).status == 403)
+            let search = try await request("GET", "/api/catalog/products?q=E2E-1")
+            #expect(search.body.contains("End-to-end test lamp"))
+
             // A restart keeps the key (tokens issued before stay valid) and the administrator.
             #expect(try await TestProcess.run(launcher, ["down"] + common).status == 0)
             let restart = try await TestProcess.run(launcher, ["up", "--detach"] + common)
@@ -72,6 +89,17 @@ struct PlatformIntegrationTests {
         #expect(liveProcesses(mentioning: runDirectory.path) == [])
         runDirectory.remove()
         if let failure { throw failure }
+    }
+
+    /// The id of a sub-category of the demo catalog, read through the gateway.
+    static func firstSubCategory(gateway: String, curl: String) async throws -> String {
+        let result = try await TestProcess.run(curl, ["-s", "-m", "10", gateway + "/api/catalog/categories"])
+        let tree = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+        let roots = tree?["items"] as? [[String: Any]] ?? []
+        guard let child = (roots.first?["children"] as? [[String: Any]])?.first?["id"] as? String else {
+            throw TestSetupError(description: "the catalog has no sub-category: \(result.output.prefix(300))")
+        }
+        return child
     }
 
     /// An offset that moves every registered service port onto a free one.

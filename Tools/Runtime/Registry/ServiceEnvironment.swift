@@ -35,6 +35,10 @@ public enum ServiceEnvironment {
                 variables["ADMIN_PASSWORD"] = administratorPassword
             }
         }
+        if service.name == "catalog" {
+            // A first start loads the demo catalog (only into an empty store).
+            variables["CATALOG_SEED_DEMO"] = "true"
+        }
         if let database = service.documentDatabaseName {
             variables[DocumentServer.urlKey] = DocumentServer.url(port: settings.mongoPort, database: database)
         }

@@ -59,7 +59,8 @@ public enum ServiceRegistry {
             routePrefixes: ["/api/auth/", "/api/users/", "/.well-known/"],
             databaseName: "users", executableName: "bazaar-user"
         ),
-        ServiceDefinition(name: "catalog", port: 8102, routePrefixes: ["/api/catalog/"], documentDatabaseName: "catalog"),
+        ServiceDefinition(name: "catalog", port: 8102, routePrefixes: ["/api/catalog/"], documentDatabaseName: "catalog",
+                          executableName: "bazaar-catalog"),
         ServiceDefinition(
             name: "inventory", port: 8103, routePrefixes: ["/api/inventory/"], databaseName: "inventory"
         ),

@@ -6,6 +6,8 @@ public enum RuntimeError: Error, Sendable, Equatable {
     case missingExecutable(name: String, debianPackage: String)
     /// A registry entry names an executable that was not built next to `bazaar`.
     case missingServiceExecutable(service: String, path: String)
+    /// `bazaar seed` could not load the demo data.
+    case seedingFailed(String)
     /// A tool the project installs into its Python venv is missing.
     case missingVenvTool(name: String)
     /// Something else already listens on a port the runtime needs.
@@ -38,6 +40,8 @@ extension RuntimeError: CustomStringConvertible, LocalizedError {
             return "`\(name)` was not found in the project's .venv. Install the development tools with: make deps"
         case let .missingServiceExecutable(service, path):
             return "The \(service) service has no executable at \(path). Build it with: swift build --product \(Self.lastComponent(of: path))"
+        case let .seedingFailed(reason):
+            return "Seeding the demo data failed: \(reason)"
         case let .portInUse(port, purpose, option):
             let hint = option.map { " Stop whatever uses it, or choose another port with \($0)." } ?? " Stop whatever uses it."
             return "Port \(port) (\(purpose)) is already in use on 127.0.0.1.\(hint)"
