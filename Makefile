@@ -17,7 +17,7 @@ TEST_REDIS_PORT ?= 56389
 TEST_MONGO_PORT ?= 57027
 TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --mongo-port $(TEST_MONGO_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test contracts bench bench-user clean
+.PHONY: help deps apt-deps venv build run infra down status test contracts bench bench-user bench-catalog clean
 
 help:
 	@echo "make run    install what is missing, build, and start the whole platform (Ctrl-C stops it)"
@@ -79,12 +79,19 @@ bench: apt-deps
 	swift build -c release --product bazaar-mongo-benchmark
 	.build/release/bazaar-mongo-benchmark
 	$(MAKE) bench-user
+	$(MAKE) bench-catalog
 
 # The user service through the gateway on a private platform (release build; about a minute).
 bench-user: deps
 	swift build -c release --product bazaar
 	swift build -c release --product bazaar-user
 	Tools/Benchmarks/UserBenchmark/run.sh
+
+# The catalog's list and product pages through the gateway, cache warm and off (about two minutes).
+bench-catalog: deps
+	swift build -c release --product bazaar
+	swift build -c release --product bazaar-catalog
+	Tools/Benchmarks/CatalogBenchmark/run.sh
 
 clean: down
 	rm -rf .build .run $(VENV)

@@ -1,6 +1,6 @@
 public import BazaarKafka
 public import BazaarMessaging
-public import BazaarMongo
+import BazaarMongo
 public import Logging
 public import ServiceLifecycle
 import BazaarCore

@@ -29,7 +29,7 @@ struct MongoOutboxTests {
             try await outbox.createIndexes()
             let notes = database.collection("notes")
             for index in 1...5 {
-                try await database.client.withTransaction { session in
+                _ = try await database.client.withTransaction { session in
                     try await notes.insertOne(["_id": .string("n\(index)")], session: session)
                     try await outbox.append(Self.stockLow("SKU-\(index)"), context: .background(), session: session)
                 }
@@ -65,7 +65,7 @@ struct MongoOutboxTests {
             let prefix = TestKafka.uniquePrefix()
             let outbox = MongoOutbox(database: database, source: "bazaar/test", topicPrefix: prefix)
             try await outbox.createIndexes()
-            try await database.client.withTransaction { session in
+            _ = try await database.client.withTransaction { session in
                 try await outbox.append(Self.stockLow("SKU-LATE"), context: .background(), session: session)
             }
             // A producer pointed at a port nobody listens on cannot deliver: the entry stays.

@@ -1,0 +1,51 @@
+# Shared by the platform benchmarks (sourced, not run): start a private platform from the release
+# build on its own ports, summarise wrk output, stop the platform. Loopback only.
+
+bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+bench_bin=${BAZAAR_BENCH_BIN:-$bench_root/.build/release}
+bench_run_dir=$(mktemp -d /tmp/bazaar-bench.XXXXXX)
+bench_gateway_port=${BENCH_GATEWAY_PORT:-8701}
+bench_ports=(--postgres-port "${BENCH_POSTGRES_PORT:-54701}" --redis-port "${BENCH_REDIS_PORT:-56701}" --mongo-port "${BENCH_MONGO_PORT:-57701}"
+             --gateway-port "$bench_gateway_port" --service-port-offset "${BENCH_SERVICE_PORT_OFFSET:-2000}")
+bench_gateway="http://127.0.0.1:$bench_gateway_port"
+
+bench_down() {
+    "$bench_bin/bazaar" down --run-dir "$bench_run_dir" "${bench_ports[@]}" >/dev/null 2>&1 || true
+}
+
+bench_cleanup() {
+    bench_down
+    rm -rf "$bench_run_dir"
+}
+trap bench_cleanup EXIT
+
+bench_require() {
+    for tool in wrk curl python3; do
+        command -v "$tool" >/dev/null || { echo "benchmark: $tool is missing (make deps installs it)" >&2; exit 1; }
+    done
+    for product in "$@"; do
+        [ -x "$bench_bin/$product" ] || { echo "benchmark: build first: swift build -c release --product $product" >&2; exit 1; }
+    done
+}
+
+# Starts the platform (extra environment for its services may be exported by the caller).
+bench_up() {
+    "$bench_bin/bazaar" up --detach --run-dir "$bench_run_dir" "${bench_ports[@]}" >/dev/null
+}
+
+# Reads wrk --latency output: "requests/s p50-ms p99-ms non-2xx-count socket-errors|ok".
+bench_summarise() {
+    python3 - "$1" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+def ms(label):
+    match = re.search(r"^\s*%s\s+([\d.]+)(us|ms|s)\s*$" % re.escape(label), text, re.M)
+    if not match: return None
+    value, unit = float(match.group(1)), match.group(2)
+    return round(value / 1000 if unit == "us" else value * 1000 if unit == "s" else value, 2)
+rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
+errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
+socket = re.search(r"Socket errors:.*", text)
+print(f"{rate:.0f} {ms('50%')} {ms('99%')} {int(errors.group(1)) if errors else 0} {'socket-errors' if socket else 'ok'}")
+PY
+}
