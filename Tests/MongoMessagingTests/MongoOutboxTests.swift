@@ -94,12 +94,13 @@ struct MongoOutboxTests {
         try await TestMongo.withDatabase { database in
             let outbox = MongoOutbox(database: database, source: "bazaar/test")
             try await TestKafka.withProducer { producer in
-                let first = MongoOutboxRelay(outbox: outbox, producer: producer, leaseDuration: .seconds(1), logger: Logger(label: "a"))
-                let second = MongoOutboxRelay(outbox: outbox, producer: producer, leaseDuration: .seconds(1), logger: Logger(label: "b"))
+                // Long enough that a loaded machine makes the first three calls within one lease.
+                let first = MongoOutboxRelay(outbox: outbox, producer: producer, leaseDuration: .seconds(4), logger: Logger(label: "a"))
+                let second = MongoOutboxRelay(outbox: outbox, producer: producer, leaseDuration: .seconds(4), logger: Logger(label: "b"))
                 #expect(try await first.holdLease())
                 #expect(try await !second.holdLease())
                 #expect(try await first.holdLease())
-                try await Task.sleep(for: .milliseconds(2_100))
+                try await Task.sleep(for: .milliseconds(4_600))
                 #expect(try await second.holdLease())
                 #expect(try await !first.holdLease())
             }

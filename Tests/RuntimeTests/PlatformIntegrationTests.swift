@@ -75,6 +75,9 @@ struct PlatformIntegrationTests {
             #expect(try await request("POST", "/api/catalog/products", body: product, token: customerToken).status == 403)
             let search = try await request("GET", "/api/catalog/products?q=E2E-1")
             #expect(search.body.contains("End-to-end test lamp"))
+            // `bazaar seed` leaves a store that has data as it is.
+            let seed = try await TestProcess.run(launcher, ["seed"] + common)
+            #expect(seed.status == 0 && seed.output.contains("already has data"), "\(seed.output)")
 
             // A restart keeps the key (tokens issued before stay valid) and the administrator.
             #expect(try await TestProcess.run(launcher, ["down"] + common).status == 0)

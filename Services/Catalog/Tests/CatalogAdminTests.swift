@@ -113,6 +113,24 @@ struct CatalogAdminTests {
         }
     }
 
+    @Test("brands: a renamed brand is searchable by its new name at once; a brand with products cannot be deleted (409)")
+    func brands() async throws {
+        try await CatalogHarness.run { catalog in
+            let brand = try #require(DemoCatalog.brands.first { brand in DemoCatalog.products.contains { $0.brand == brand.id && $0.active } })
+            let owned = DemoCatalog.products.filter { $0.brand == brand.id && $0.active }.count
+            #expect(try await catalog.send(.delete, "/api/catalog/brands/\(brand.id)", token: catalog.adminToken).status == .conflict)
+            _ = try await catalog.get("/api/catalog/products?q=zephyrion")
+            let renamed = try await catalog.send(.patch, "/api/catalog/brands/\(brand.id)", json: ["name": "Zephyrion Electric"], token: catalog.adminToken)
+            #expect(renamed.status == .ok, "\(renamed.text)")
+            #expect(try await catalog.get("/api/catalog/products?q=zephyrion&limit=100")["total"] as? Int == owned)
+            let brands = try #require(try await catalog.get("/api/catalog/brands")["items"] as? [[String: Any]])
+            #expect(brands.contains { $0["name"] as? String == "Zephyrion Electric" })
+            let created = try await catalog.send(.post, "/api/catalog/brands", json: ["name": "Empty Brand"], token: catalog.adminToken)
+            let id = try #require(try created.jsonObject()["id"] as? String)
+            #expect(try await catalog.send(.delete, "/api/catalog/brands/\(id)", token: catalog.adminToken).status == .noContent)
+        }
+    }
+
     @Test("with Redis unreachable the catalog answers from MongoDB and stays ready, reporting Redis degraded")
     func redisDown() async throws {
         try await CatalogHarness.run(["REDIS_URL": "redis://127.0.0.1:1/0"]) { catalog in
