@@ -65,6 +65,38 @@ struct EnvironmentTests {
         #expect(ServiceEnvironment.variables(for: catalog, settings: settings, infrastructure: infrastructure)["DATABASE_URL"] == nil)
     }
 
+    @Test("every started service gets the SMTP sink: plain SMTP on loopback and the local sender")
+    func serviceMailEnvironment() throws {
+        let infrastructure = InfrastructureEnvironment.make(settings: settings, adminPassword: "secret", passwords: passwords)
+        for service in ServiceRegistry.all {
+            let variables = ServiceEnvironment.variables(for: service, settings: settings, infrastructure: infrastructure)
+            #expect(variables["SMTP_HOST"] == "127.0.0.1", "\(service.name)")
+            #expect(variables["SMTP_PORT"] == "2525", "\(service.name)")
+            #expect(variables["SMTP_TLS"] == "none", "\(service.name)")
+            #expect(variables["SMTP_FROM_EMAIL"] == "shop@bazaar.local", "\(service.name)")
+            #expect(variables["SMTP_FROM_NAME"] == "Bazaar", "\(service.name)")
+        }
+        var moved = settings
+        moved.smtpPort = 2535
+        let notification = try #require(ServiceRegistry.service(named: "notification"))
+        #expect(ServiceEnvironment.variables(for: notification, settings: moved, infrastructure: infrastructure)["SMTP_PORT"] == "2535")
+    }
+
+    @Test("infra.env names the SMTP sink and its mail folder; bazaar up says where mail goes")
+    func mailInfrastructure() {
+        var moved = settings
+        moved.smtpPort = 2535
+        #expect(RuntimeSettings.defaultSMTPPort == 2525)
+        #expect(settings.runDirectory.mailDirectory.path(percentEncoded: false) == "/work/.run/mail/")
+        #expect(MailServer.environmentEntries(settings: moved) == [
+            EnvironmentFile.Entry(key: "BAZAAR_SMTP_HOST", value: "127.0.0.1"),
+            EnvironmentFile.Entry(key: "BAZAAR_SMTP_PORT", value: "2535"),
+            EnvironmentFile.Entry(key: "BAZAAR_MAIL_DIR", value: "/work/.run/mail"),
+        ])
+        let summary = RuntimeSummary.text(mode: .full, settings: settings, environment: EnvironmentFile(entries: []), detached: false)
+        #expect(summary.contains("Mail is written to /work/.run/mail "), "\(summary)")
+    }
+
     @Test("generated passwords are long, varied and need no quoting")
     func generatedPasswords() {
         let first = SecretStore.generatePassword()

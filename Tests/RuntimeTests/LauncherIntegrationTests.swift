@@ -19,7 +19,8 @@ struct LauncherIntegrationTests {
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-launcher-test")
         let port = try FreePort.find()
         let common = ["--run-dir", runDirectory.path, "--postgres-port", String(port),
-                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find())]
+                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find()),
+                      "--smtp-port", String(try FreePort.find())]
         var failure: (any Error)?
         do {
             try await exercise(launcher: launcher, psql: psql, runDirectory: runDirectory, common: common)
@@ -42,7 +43,8 @@ struct LauncherIntegrationTests {
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-private-run")
         chmod(runDirectory.path, 0o700)
         let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try FreePort.find()),
-                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find())]
+                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find()),
+                      "--smtp-port", String(try FreePort.find())]
         let locationFile = RunDirectory(path: runDirectory.path).postgresDataLocationFile.path(percentEncoded: false)
         var failure: (any Error)?
         do {
@@ -123,13 +125,34 @@ struct LauncherIntegrationTests {
         let mongoPort = try #require(URLComponents(string: mongoURL)?.port)
         #expect(!HealthProbe.isPortAvailable(mongoPort), "nothing listens on the MongoDB port \(mongoPort)")
 
+        // The SMTP sink listens where infra.env says and writes each message into the private mail folder.
+        #expect(environment["BAZAAR_SMTP_HOST"] == "127.0.0.1")
+        let smtpPort = try #require(environment["BAZAAR_SMTP_PORT"].flatMap { Int($0) }, "infra.env lacks BAZAAR_SMTP_PORT")
+        #expect(common.firstIndex(of: "--smtp-port").map { common[$0 + 1] } == String(smtpPort))
+        let mailDirectory = try #require(environment["BAZAAR_MAIL_DIR"], "infra.env lacks BAZAAR_MAIL_DIR")
+        #expect(mailDirectory == settings.path + "/mail")
+        #expect((try FileManager.default.attributesOfItem(atPath: mailDirectory)[.posixPermissions] as? Int) == 0o700)
+        #expect(emlFiles(in: mailDirectory).isEmpty)
+        let subject = "Launcher test \(UUID().uuidString)"
+        let sent = try await MailSender.send(port: smtpPort, from: "shop@bazaar.local", to: ["shopper@example.com"], subject: subject)
+        #expect(sent.status == 0, "smtplib could not send through the sink:\n\(sent.output)")
+        let mail = emlFiles(in: mailDirectory)
+        #expect(mail.count == 1, "\(mail)")
+        if let first = mail.first {
+            let message = try String(contentsOfFile: mailDirectory + "/" + first, encoding: .utf8)
+            #expect(message.contains("Subject: \(subject)"), "\(message)")
+            #expect(message.contains("X-Bazaar-Envelope-To: shopper@example.com"), "\(message)")
+        }
+
         let status = try await TestProcess.run(launcher, ["status"] + common)
         #expect(status.status == 0, "bazaar status:\n\(status.output)")
         #expect(status.output.contains("accepting connections"), "\(status.output)")
+        #expect(status.output.split(separator: "\n").contains { $0.hasPrefix("smtp ") && $0.contains("listening") }, "\(status.output)")
 
         let state = try #require(try RunStateStore(runDirectory: settings).load())
         #expect(state.phase == .ready)
-        #expect(state.processes.map(\.name) == ["postgres", "kafka", "redis", "mongodb"])
+        #expect(state.processes.map(\.name) == ["postgres", "kafka", "redis", "mongodb", "smtp"])
+        #expect(state.processes.last?.port == smtpPort)
         let dataDirectory = try String(contentsOfFile: settings.postgresDataLocationFile.path(percentEncoded: false), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!liveProcesses(mentioning: dataDirectory).isEmpty, "Postgres should run on \(dataDirectory)")

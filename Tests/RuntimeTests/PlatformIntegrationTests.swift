@@ -13,8 +13,10 @@ struct PlatformIntegrationTests {
         let curl = try TestTools.require("curl", debianPackage: "curl")
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-up-test")
         let gatewayPort = try FreePort.find()
+        let smtpPort = try FreePort.find()
         let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try FreePort.find()),
                       "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find()),
+                      "--smtp-port", String(smtpPort),
                       "--gateway-port", String(gatewayPort), "--service-port-offset", String(try Self.freeServicePortOffset())]
         let gateway = "http://127.0.0.1:\(gatewayPort)"
         var failure: (any Error)?
@@ -25,6 +27,16 @@ struct PlatformIntegrationTests {
             let password = try String(contentsOf: secrets.appending(path: "admin-password"), encoding: .utf8)
                 .trimmingCharacters(in: .whitespacesAndNewlines)
             #expect(start.output.contains("Administrator: admin@bazaar.local / \(password)"), "\(start.output)")
+            #expect(start.output.contains("Mail is written to \(runDirectory.path)/mail"), "\(start.output)")
+            // Every service the launcher starts is told where the SMTP sink is.
+            let services = try #require(try RunStateStore(runDirectory: RunDirectory(path: runDirectory.path)).load())
+                .processes.filter { $0.kind == .service }
+            #expect(!services.isEmpty)
+            for service in services {
+                let environment = try Self.environment(ofProcess: service.pid)
+                #expect(environment["SMTP_HOST"] == "127.0.0.1" && environment["SMTP_PORT"] == String(smtpPort), "\(service.name)")
+                #expect(environment["SMTP_TLS"] == "none" && environment["SMTP_FROM_EMAIL"] == "shop@bazaar.local", "\(service.name)")
+            }
             let keyFile = secrets.appending(path: "jwt-signing-key.pem").path(percentEncoded: false)
             #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
 
@@ -75,6 +87,28 @@ struct PlatformIntegrationTests {
             #expect(try await request("POST", "/api/catalog/products", body: product, token: customerToken).status == 403)
             let search = try await request("GET", "/api/catalog/products?q=E2E-1")
             #expect(search.body.contains("End-to-end test lamp"))
+            // Across processes: the user service's user.registered reaches the notification service,
+            // whose welcome email lands in the run's SMTP sink.
+            let mailDirectory = "\(runDirectory.path)/mail"
+            var welcome: String?
+            for _ in 0..<120 where welcome == nil {
+                welcome = emlFiles(in: mailDirectory).lazy
+                    .compactMap { try? String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
+                    .first { $0.contains("shopper@example.com") && $0.contains("Subject: Welcome to Bazaar, Shopper") }
+                if welcome == nil { try await Task.sleep(for: .milliseconds(250)) }
+            }
+            let mail = try #require(welcome, "no welcome email in \(mailDirectory): \(emlFiles(in: mailDirectory))")
+            #expect(mail.contains("To: <shopper@example.com>"))
+            #expect(mail.contains(Data("Hello Shopper,".utf8).base64EncodedString().prefix(16)))
+            // The customer's feed shows it.
+            // (The delivery is recorded as sent when its batch commits, just after the sink has it.)
+            var feed = try await request("GET", "/api/notifications", token: customerToken)
+            for _ in 0..<20 where !feed.body.contains("Welcome to Bazaar, Shopper") {
+                try await Task.sleep(for: .milliseconds(250))
+                feed = try await request("GET", "/api/notifications", token: customerToken)
+            }
+            #expect(feed.status == 200 && feed.body.contains("Welcome to Bazaar, Shopper"), "\(feed.body)")
+
             // `bazaar seed` leaves a store that has data as it is.
             let seed = try await TestProcess.run(launcher, ["seed"] + common)
             #expect(seed.status == 0 && seed.output.contains("already has data"), "\(seed.output)")
@@ -103,6 +137,16 @@ struct PlatformIntegrationTests {
             throw TestSetupError(description: "the catalog has no sub-category: \(result.output.prefix(300))")
         }
         return child
+    }
+
+    /// The environment a live process was started with, from `/proc/<pid>/environ`.
+    static func environment(ofProcess pid: Int32) throws -> [String: String] {
+        let data = try Data(contentsOf: URL(filePath: "/proc/\(pid)/environ"))
+        let pairs = data.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }.compactMap { entry -> (String, String)? in
+            guard let equals = entry.firstIndex(of: "=") else { return nil }
+            return (String(entry[..<equals]), String(entry[entry.index(after: equals)...]))
+        }
+        return Dictionary(pairs, uniquingKeysWith: { _, last in last })
     }
 
     /// An offset that moves every registered service port onto a free one.

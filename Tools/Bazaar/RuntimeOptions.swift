@@ -35,6 +35,12 @@ struct RuntimeOptions: ParsableArguments {
     var mongoPort: Int?
 
     @Option(help: ArgumentHelp(
+        "Port of the SMTP sink on 127.0.0.1 (env BAZAAR_SMTP_PORT; default \(RuntimeSettings.defaultSMTPPort)).",
+        valueName: "port"
+    ))
+    var smtpPort: Int?
+
+    @Option(help: ArgumentHelp(
         "Added to every service's port (env BAZAAR_SERVICE_PORT_OFFSET; default 0), to run a second platform beside the first.",
         valueName: "number"
     ))
@@ -49,6 +55,7 @@ struct RuntimeOptions: ParsableArguments {
             gatewayPort: try port(gatewayPort, variable: "BAZAAR_GATEWAY_PORT", default: RuntimeSettings.defaultGatewayPort),
             redisPort: try port(redisPort, variable: "BAZAAR_REDIS_PORT", default: RuntimeSettings.defaultRedisPort),
             mongoPort: try port(mongoPort, variable: "BAZAAR_MONGO_PORT", default: RuntimeSettings.defaultMongoPort),
+            smtpPort: try port(smtpPort, variable: "BAZAAR_SMTP_PORT", default: RuntimeSettings.defaultSMTPPort),
             services: try ServiceRegistry.all.map { service in
                 service.movingPort(to: try port(service.port + (try portOffset()), variable: "BAZAAR_SERVICE_PORT_OFFSET", default: service.port))
             }

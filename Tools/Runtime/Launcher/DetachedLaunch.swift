@@ -39,6 +39,7 @@ public enum DetachedLaunch {
             "--gateway-port", String(settings.gatewayPort),
             "--redis-port", String(settings.redisPort),
             "--mongo-port", String(settings.mongoPort),
+            "--smtp-port", String(settings.smtpPort),
             "--service-port-offset", String(settings.servicePortOffset),
             childFlag,
         ]

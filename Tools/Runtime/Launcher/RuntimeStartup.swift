@@ -1,7 +1,7 @@
 import Foundation
 
 /// The start sequence of a run: Postgres (initialised, ready, provisioned), the Kafka dev broker,
-/// redis-server, the MongoDB-wire server, `infra.env` written,
+/// redis-server, the MongoDB-wire server, the SMTP sink, `infra.env` written,
 /// then, for `bazaar up`, every service that has an executable and finally the gateway.
 /// Every started child joins the process group and the state file at once, so whatever happens
 /// next (failure, Ctrl-C) it is stopped with the rest.
@@ -28,6 +28,7 @@ struct RuntimeStartup: Sendable {
             (settings.postgresPort, "Postgres", "--postgres-port"),
             (settings.redisPort, "Redis", "--redis-port"),
             (settings.mongoPort, "MongoDB-wire server", "--mongo-port"),
+            (settings.smtpPort, "SMTP sink", "--smtp-port"),
         ]
         if mode == .full {
             wanted.append((settings.gatewayPort, "gateway", "--gateway-port"))
@@ -71,6 +72,7 @@ struct RuntimeStartup: Sendable {
         let kafkaBrokers = try await KafkaBroker.start(runDirectory: settings.runDirectory, group: group, recorder: recorder, console: console)
         let redisURL = try await RedisServer.start(settings: settings, secrets: secrets, group: group, recorder: recorder, console: console)
         let mongoURL = try await DocumentServer.start(settings: settings, group: group, recorder: recorder, console: console)
+        let mailEntries = try await MailServer.start(settings: settings, group: group, recorder: recorder, console: console)
         var environment = InfrastructureEnvironment.make(settings: settings, adminPassword: adminPassword, passwords: passwords)
         environment.entries += [
             EnvironmentFile.Entry(key: KafkaBroker.brokersKey, value: kafkaBrokers),
@@ -78,7 +80,7 @@ struct RuntimeStartup: Sendable {
             EnvironmentFile.Entry(key: RedisServer.urlKey, value: redisURL),
             EnvironmentFile.Entry(key: RedisServer.testURLKey, value: redisURL),
             EnvironmentFile.Entry(key: DocumentServer.testURLKey, value: mongoURL),
-        ]
+        ] + mailEntries
         try FileSystem.writeAtomically(
             environment.rendered(comment: "Written by `bazaar \(mode.subcommand)`; contains passwords. Load with: set -a; . ./infra.env; set +a"),
             to: settings.runDirectory.environmentFile, mode: 0o600

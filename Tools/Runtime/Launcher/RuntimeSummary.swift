@@ -35,6 +35,7 @@ public enum RuntimeSummary {
                 let password = (try? String(contentsOf: secretFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
                 lines.append("Administrator: \(ServiceEnvironment.localAdministratorEmail) / \(password ?? "(see \(RunDirectory.path(of: secretFile)))")")
             }
+            lines.append("Mail is written to \(RunDirectory.path(of: settings.runDirectory.mailDirectory)) (one .eml file per message)")
             lines.append("Infrastructure settings: \(environmentPath)")
         }
         let runDirectory = settings.runDirectory.path

@@ -2,6 +2,8 @@
 public enum ServiceEnvironment {
     /// Variables for `service`: `PORT`, its own `DATABASE_URL` when it has a database,
     /// `KAFKA_BROKERS` of the dev broker, `REDIS_URL`, `MONGODB_URL` naming its document database (if it has one), `JWT_JWKS_URL` of the identity service, `CORS_ALLOWED_ORIGINS` of the gateway, and `LOG_LEVEL`.
+    /// Every service gets the SMTP sink's `SMTP_HOST`, `SMTP_PORT`, `SMTP_TLS=none`, `SMTP_FROM_EMAIL`
+    /// and `SMTP_FROM_NAME` (only services that send mail read them).
     /// The identity service also gets its signing-key file (generated on first start, kept in
     /// `secrets/`) and, when `administratorPassword` is given, the first administrator's credentials.
     public static func variables(
@@ -18,6 +20,8 @@ public enum ServiceEnvironment {
             "CORS_ALLOWED_ORIGINS": settings.gatewayURL,
             "LOG_LEVEL": "info",
         ]
+        // The local SMTP sink, for every service (only those that send mail read it).
+        variables.merge(MailServer.serviceVariables(settings: settings)) { own, _ in own }
         if service.databaseName != nil, let url = infrastructure[service.databaseURLKey] {
             variables["DATABASE_URL"] = url
         }
@@ -34,6 +38,10 @@ public enum ServiceEnvironment {
                 variables["ADMIN_EMAIL"] = localAdministratorEmail
                 variables["ADMIN_PASSWORD"] = administratorPassword
             }
+        }
+        if service.name == "notification" {
+            // Reset links in emails point at the storefront behind this run's gateway.
+            variables["RESET_LINK_BASE"] = settings.gatewayURL + "/reset-password"
         }
         if service.name == "catalog" {
             // A first start loads the demo catalog (only into an empty store).

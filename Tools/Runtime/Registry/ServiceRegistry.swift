@@ -68,7 +68,8 @@ public enum ServiceRegistry {
         ServiceDefinition(name: "order", port: 8105, routePrefixes: ["/api/orders/"], databaseName: "orders"),
         ServiceDefinition(name: "payment", port: 8106, routePrefixes: ["/api/payments/"], databaseName: "payments"),
         ServiceDefinition(
-            name: "notification", port: 8107, routePrefixes: ["/api/notifications/"], databaseName: "notifications"
+            name: "notification", port: 8107, routePrefixes: ["/api/notifications/"], databaseName: "notifications",
+            executableName: "bazaar-notification"
         ),
     ]
 

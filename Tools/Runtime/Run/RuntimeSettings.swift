@@ -2,7 +2,8 @@ public import Foundation
 
 /// Where the local runtime keeps everything it creates, and the well-known files inside.
 ///
-/// Layout: `state.json`, `infra.env`, `launcher.lock`, `logs/`, `secrets/`, `gateway/`, `postgres/`.
+/// Layout: `state.json`, `infra.env`, `launcher.lock`, `logs/`, `secrets/`, `gateway/`, `postgres/`,
+/// `redis/`, `mongo/`, `mail/`.
 public struct RunDirectory: Sendable, Hashable {
     /// Absolute, standardised location of the run directory.
     public let root: URL
@@ -38,6 +39,8 @@ public struct RunDirectory: Sendable, Hashable {
     public var redisDirectory: URL { root.appending(path: "redis", directoryHint: .isDirectory) }
     /// The MongoDB-wire server's storage.
     public var mongoDirectory: URL { root.appending(path: "mongo", directoryHint: .isDirectory) }
+    /// Where the SMTP sink writes every accepted message as an `.eml` file (mode 0700).
+    public var mailDirectory: URL { root.appending(path: "mail", directoryHint: .isDirectory) }
 
     /// The file-system path of a file URL, without percent encoding or trailing slash.
     static func path(of url: URL) -> String {
@@ -58,6 +61,8 @@ public struct RuntimeSettings: Sendable {
     public static let defaultRedisPort = 56379
     /// Default port of the local MongoDB-wire server.
     public static let defaultMongoPort = 57017
+    /// Default port of the local SMTP sink.
+    public static let defaultSMTPPort = 2525
 
     /// Where data, logs, secrets and state live.
     public var runDirectory: RunDirectory
@@ -69,6 +74,8 @@ public struct RuntimeSettings: Sendable {
     public var redisPort: Int
     /// Port of the MongoDB-wire server (SecantusDB), on 127.0.0.1.
     public var mongoPort: Int
+    /// Port of the SMTP sink (aiosmtpd), on 127.0.0.1.
+    public var smtpPort: Int
     /// Services to provision and start; the registry unless a test narrows it.
     public var services: [ServiceDefinition]
 
@@ -79,6 +86,7 @@ public struct RuntimeSettings: Sendable {
         gatewayPort: Int = defaultGatewayPort,
         redisPort: Int = defaultRedisPort,
         mongoPort: Int = defaultMongoPort,
+        smtpPort: Int = defaultSMTPPort,
         services: [ServiceDefinition] = ServiceRegistry.all
     ) {
         self.runDirectory = runDirectory
@@ -86,6 +94,7 @@ public struct RuntimeSettings: Sendable {
         self.gatewayPort = gatewayPort
         self.redisPort = redisPort
         self.mongoPort = mongoPort
+        self.smtpPort = smtpPort
         self.services = services
     }
 
