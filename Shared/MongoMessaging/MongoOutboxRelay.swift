@@ -69,12 +69,25 @@ public final class MongoOutboxRelay: Service, Sendable {
     /// nothing overtakes an event that could not be sent.
     func publishBatch() async throws -> Int {
         let pending = try await outbox.entries.find(["publishedAt": nil], sort: ["sequence": 1], limit: settings.eventsPerBatch)
-        for entry in pending {
-            _ = try await producer.send(outboxMessage(topic: entry.topic, key: entry.key, eventID: entry.id, eventType: entry.type,
-                                                      traceparent: entry.traceparent, payload: entry.payload))
-            _ = try await outbox.entries.updateOne(["_id": .string(entry.id)], update: ["$set": ["publishedAt": .datetime(Date())]])
+        var published: [BSONValue] = []
+        do {
+            for entry in pending {
+                _ = try await producer.send(outboxMessage(topic: entry.topic, key: entry.key, eventID: entry.id, eventType: entry.type,
+                                                          traceparent: entry.traceparent, payload: entry.payload))
+                published.append(.string(entry.id))
+            }
+        } catch {
+            try await markPublished(published)
+            throw error
         }
+        try await markPublished(published)
         return pending.count
+    }
+
+    /// One write for the whole batch (the MongoDB-wire dev server is slow per operation).
+    private func markPublished(_ ids: [BSONValue]) async throws {
+        guard !ids.isEmpty else { return }
+        _ = try await outbox.entries.updateMany(["_id": ["$in": .array(ids)]], update: ["$set": ["publishedAt": .datetime(Date())]])
     }
 
     /// Takes or renews the relay lease; false while another relay holds it.

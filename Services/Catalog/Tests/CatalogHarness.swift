@@ -19,7 +19,8 @@ struct CatalogHarness: Sendable {
     let customerToken: String
     var catalogTopic: String { topicPrefix + "catalog" }
 
-    static let running = ConcurrencyLimit(4)
+    /// Two at a time: each loads the demo catalog into the one, single-process MongoDB-wire server.
+    static let running = ConcurrencyLimit(2)
 
     @discardableResult
     static func run<Result: Sendable>(seed: Bool = true, _ overrides: [String: String] = [:],

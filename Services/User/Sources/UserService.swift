@@ -53,9 +53,6 @@ public enum UserService {
 
     /// The service's schema migrations and the shared outbox and inbox tables.
     static func migrations() throws -> [Migration] {
-        guard let folder = Bundle.module.url(forResource: "Migrations", withExtension: nil) else {
-            throw ConfigurationError(variable: "migrations", problem: "the bundled Migrations folder is missing")
-        }
-        return try Migration.load(from: folder) + MessagingMigrations.all
+        try Migration.bundled(in: .module) + MessagingMigrations.all
     }
 }

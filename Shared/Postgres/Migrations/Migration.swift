@@ -1,4 +1,5 @@
 public import Foundation
+import BazaarCore
 
 /// One schema change: an SQL file named `NNNN_description.sql`, applied once, in version order.
 public struct Migration: Sendable, Equatable {
@@ -70,4 +71,15 @@ public struct MigrationError: Error, CustomStringConvertible {
     public let reason: String
 
     public var description: String { "migration \(migration) failed: \(reason)" }
+}
+
+extension Migration {
+    /// The migrations in the `Migrations` folder a service bundles as a resource
+    /// (`resources: [.copy("Store/Migrations")]`), e.g. `try Migration.bundled(in: .module)`.
+    public static func bundled(in bundle: Bundle) throws -> [Migration] {
+        guard let folder = bundle.url(forResource: "Migrations", withExtension: nil) else {
+            throw ConfigurationError(variable: "migrations", problem: "the bundled Migrations folder is missing from \(bundle.bundlePath)")
+        }
+        return try load(from: folder)
+    }
 }
