@@ -20,9 +20,11 @@ let package = Package(
         .library(name: "BazaarRedis", targets: ["BazaarRedis"]),
         .library(name: "BazaarMongo", targets: ["BazaarMongo"]),
         .library(name: "BazaarMongoMessaging", targets: ["BazaarMongoMessaging"]),
+        .library(name: "BazaarMail", targets: ["BazaarMail"]),
         .executable(name: "bazaar", targets: ["BazaarLauncher"]),
         .executable(name: "bazaar-user", targets: ["BazaarUserMain"]),
         .executable(name: "bazaar-catalog", targets: ["BazaarCatalogMain"]),
+        .executable(name: "bazaar-notification", targets: ["BazaarNotificationMain"]),
         .executable(name: "bazaar-broker", targets: ["BazaarBroker"]),
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
         .executable(name: "bazaar-redis-benchmark", targets: ["BazaarRedisBenchmark"]),
@@ -46,6 +48,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         // bcrypt for the user service's password hashes.
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth.git", from: "2.5.0"),
+        // Email templates of the notification service.
+        .package(url: "https://github.com/hummingbird-project/swift-mustache.git", from: "2.1.1"),
         // Already in the graph through jwt-kit; named here for SHA-256 and secure random tokens.
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
@@ -218,6 +222,62 @@ let package = Package(
             dependencies: ["BazaarMongoMessaging", "BazaarTestSupport", "BazaarMongo", "BazaarKafka", "BazaarContracts", "BazaarMessaging",
                            .product(name: "Logging", package: "swift-log")],
             path: "Tests/MongoMessagingTests",
+            swiftSettings: strictSettings
+        ),
+        // libcurl (Debian libcurl4-openssl-dev) for SMTP: a C shim around its variadic calls.
+        .target(
+            name: "CCurlShim",
+            path: "Shared/CCurlShim",
+            linkerSettings: [.linkedLibrary("curl")]
+        ),
+        .target(
+            name: "BazaarMail",
+            dependencies: [
+                "BazaarCore", "CCurlShim",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            path: "Shared/Mail",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarMailTests",
+            dependencies: ["BazaarMail", "BazaarTestSupport", "BazaarCore", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/MailTests",
+            swiftSettings: strictSettings
+        ),
+        // The notification service: library (for tests), executable, tests.
+        .target(
+            name: "BazaarNotification",
+            dependencies: [
+                "BazaarCore", "BazaarPostgres", "BazaarMessaging", "BazaarContracts", "BazaarMail", "BazaarKafka",
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Services/Notification/Sources",
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/Templates"), .copy("Store/Migrations")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarNotificationMain",
+            dependencies: ["BazaarNotification", "BazaarCore"],
+            path: "Services/Notification/Main",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarNotificationTests",
+            dependencies: [
+                "BazaarNotification", "BazaarTestSupport", "BazaarKafka", "BazaarContracts", "BazaarCore", "BazaarMessaging", "BazaarMail",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Services/Notification/Tests",
             swiftSettings: strictSettings
         ),
         // The catalog service: library (for tests), executable, tests.

@@ -1,0 +1,62 @@
+import BazaarContracts
+import BazaarKafka
+import BazaarMessaging
+import Foundation
+import Logging
+import Metrics
+import ServiceLifecycle
+
+/// Reads the `orders` and `payments` topics for the live streams. Every replica uses its own
+/// consumer group (so each sees every event for the clients connected to it), starts at the
+/// newest offset (a stream shows what happens from now on) and keeps no state.
+struct LiveEventConsumer: Service {
+    let consumer: KafkaConsumer
+    let live: LiveEvents
+    let logger: Logger
+
+    static let topics = [TopicCatalog.orders, TopicCatalog.payments]
+
+    init(settings: KafkaSettings, serviceName: String, live: LiveEvents, logger: Logger, metricsFactory: any MetricsFactory) throws {
+        var configuration = settings.consumerConfiguration(group: "notification-stream-\(UUID().uuidString.prefix(8).lowercased())",
+                                                           clientID: "bazaar-\(serviceName)-stream")
+        configuration.autoOffsetReset = .latest
+        consumer = try KafkaConsumer(configuration: configuration, topics: Self.topics.map { $0.name(prefix: settings.topicPrefix) },
+                                     logger: logger, metricsFactory: metricsFactory)
+        self.live = live
+        self.logger = logger
+    }
+
+    func run() async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await consumer.run() }
+            group.addTask {
+                for try await message in consumer.messages {
+                    forward(message)
+                    try consumer.storeOffset(for: message)
+                }
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
+    /// Sends the event to its user's streams; events without a `userId` are not for a customer.
+    func forward(_ message: KafkaIncomingMessage) {
+        let parsed: Any
+        do {
+            parsed = try JSONSerialization.jsonObject(with: Data(message.value))
+        } catch {
+            // The main consumer dead-letters it; the live stream just leaves it out.
+            logger.warning("skipping an unreadable event for the live stream", metadata: ["topic": .string(message.topic), "error": .string("\(error)")])
+            return
+        }
+        guard let envelope = parsed as? [String: Any],
+              let data = envelope["data"] as? [String: Any], let userID = data["userId"] as? String,
+              let id = envelope["id"] as? String, let type = envelope["type"] as? String
+        else {
+            logger.debug("skipping an event without a user for the live stream", metadata: ["topic": .string(message.topic)])
+            return
+        }
+        live.publish(LiveEvents.Item(id: id, type: type, json: String(decoding: message.value, as: UTF8.self)), to: userID)
+    }
+}

@@ -1,0 +1,40 @@
+public import BazaarCore
+import BazaarMail
+import BazaarMessaging
+import BazaarPostgres
+public import Foundation
+
+/// The notification service: emails from events, the delivery log, the user's feed.
+public enum NotificationService {
+    public static let name = "notification"
+    public static let defaultPort = 8107
+
+    public static var openAPIDocument: URL? { Bundle.module.url(forResource: "openapi", withExtension: "json") }
+
+    /// Adds the service's store, consumer, delivery worker and routes to `host`.
+    public nonisolated(nonsending) static func configure(_ host: inout ServiceHost) async throws {
+        let smtp = SMTPClient(settings: try SMTPSettings.from(host.settings), logger: host.logger)
+        let delivery = DeliverySettings(
+            pollInterval: .milliseconds(try host.settings.int("DELIVERY_POLL_MILLISECONDS", default: 500, range: 10...60_000)),
+            maximumAttempts: try host.settings.int("DELIVERY_MAX_ATTEMPTS", default: 12, range: 1...100),
+            retryBase: try host.settings.seconds("DELIVERY_RETRY_BASE_SECONDS", default: .seconds(5))
+        )
+        let resetLinkBase = host.settings.string("RESET_LINK_BASE", default: "http://localhost:8080/reset-password")
+        let database = try host.addPostgres(migrations: try migrations())
+        let messaging = try host.addMessaging(store: database)
+        let store = NotificationStore(logger: host.logger)
+        let handlers = NotificationHandlers(store: store, renderer: try await TemplateRenderer.bundled(), resetLinkBase: resetLinkBase)
+        try host.addConsumer(messaging, group: host.settings.string("NOTIFICATION_CONSUMER_GROUP", default: "notification"), handlers: handlers.handlers)
+        host.addService(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, logger: host.logger))
+        let live = LiveEvents()
+        host.addService(try LiveEventConsumer(settings: messaging.settings, serviceName: name, live: live, logger: host.logger,
+                                              metricsFactory: host.metrics.factory))
+        let group = host.router.group("/api/notifications")
+        NotificationRoutes(database: database, store: store).add(to: group)
+        StreamRoute(live: live, heartbeat: try host.settings.seconds("NOTIFICATION_STREAM_HEARTBEAT_SECONDS", default: .seconds(15))).add(to: group)
+    }
+
+    static func migrations() throws -> [Migration] {
+        try Migration.bundled(in: .module) + MessagingMigrations.all
+    }
+}

@@ -1,0 +1,103 @@
+import BazaarContracts
+import BazaarCore
+import BazaarKafka
+import BazaarMessaging
+@testable import BazaarNotification
+import BazaarTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// A running notification service for one test: a fresh database, its own topic prefix, its own
+/// SMTP sink, and tokens signed by a test key.
+struct NotificationHarness: Sendable {
+    let client: any TestClientProtocol
+    let topicPrefix: String
+    let sink: MailSink
+    let key: TestSigningKey
+
+    static let running = ConcurrencyLimit(3)
+
+    var baseURL: String { "http://127.0.0.1:\(client.port!)" }
+
+    @discardableResult
+    static func run<Result: Sendable>(_ overrides: [String: String] = [:], rejectDomains: [String] = [],
+                                      _ body: @escaping @Sendable (NotificationHarness) async throws -> Result) async throws -> Result {
+        try await running.run {
+            try await TestDatabase.withFresh { database in
+                let sink = try MailSink()
+                try await sink.start(rejectDomains: rejectDomains)
+                let key = TestSigningKey()
+                let prefix = TestKafka.uniquePrefix()
+                var values: [String: String] = [
+                    "DATABASE_URL": database.optionalString("DATABASE_URL")!,
+                    "DATABASE_POOL_MAX": "4",
+                    "KAFKA_BROKERS": try TestInfrastructure.kafkaBrokers().joined(separator: ","),
+                    "KAFKA_TOPIC_PREFIX": prefix,
+                    "KAFKA_STATISTICS_INTERVAL_SECONDS": "0",
+                    "KAFKA_FETCH_WAIT_MAX_MS": "10",
+                    "SMTP_HOST": "127.0.0.1",
+                    "SMTP_PORT": String(sink.port),
+                    "SMTP_TLS": "none",
+                    "SMTP_FROM_EMAIL": "shop@bazaar.test",
+                    "DELIVERY_POLL_MILLISECONDS": "100",
+                    "DELIVERY_RETRY_BASE_SECONDS": "1",
+                    "JWT_PUBLIC_KEY": key.publicKeyPEM,
+                    "JWT_KEY_ID": key.keyID,
+                    "LOG_LEVEL": "warning",
+                ]
+                values.merge(overrides) { _, override in override }
+                let settings = values
+                var host = try ServiceHost.testing(settings, openAPIDocument: NotificationService.openAPIDocument)
+                try await NotificationService.configure(&host)
+                let result = try await host.makeApplication().test(.live) { client in
+                    try await body(NotificationHarness(client: client, topicPrefix: prefix, sink: sink, key: key))
+                }
+                await sink.stop()
+                return result
+            }
+        }
+    }
+
+    /// Publishes `events` to their topics (with this harness's prefix), as the other services would.
+    func publish<Payload: EventPayload>(_ payloads: [Payload], ids: [String]? = nil) async throws {
+        try await TestKafka.withProducer { producer in
+            for (index, payload) in payloads.enumerated() {
+                let event = CloudEvent(payload, source: "bazaar/test", id: ids?[index] ?? UUID().uuidString.lowercased(), traceparent: nil, requestID: nil)
+                _ = try await producer.send(outboxMessage(topic: Payload.eventType.topic.name(prefix: topicPrefix), key: event.subject, eventID: event.id,
+                                                          eventType: event.type, traceparent: nil,
+                                                          payload: String(decoding: try EventCodec.encode(event), as: UTF8.self)))
+            }
+        }
+    }
+
+    func token(for userID: String, role: Role = .customer) async throws -> String {
+        try await key.sign(TestSigningKey.claims(role: role, userID: userID))
+    }
+
+    func get(_ path: String, token: String) async throws -> TestResponse {
+        try await client.execute(uri: path, method: .get, headers: [.authorization: "Bearer \(token)"])
+    }
+}
+
+extension TestResponse {
+    func jsonObject() throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
+    }
+}
+
+/// Example events for one customer.
+enum Samples {
+    static func registered(_ userID: String = "u-\(UUID().uuidString.prefix(6).lowercased())", email: String? = nil, name: String = "Ada Lovelace",
+                           role: String = "customer") -> UserRegistered {
+        UserRegistered(userId: userID, email: email ?? "\(userID)@example.com", name: name, role: role, registeredAt: Date())
+    }
+
+    static let address = PostalAddress(name: "Ada Lovelace", line1: "12 Market Street", city: "London", postalCode: "EC1A 1BB", country: "GB")
+    static let lines = [
+        OrderLine(productId: "p-1", sku: "CBL-1", name: "Installation cable 3×1.5 mm², 50 m", quantity: 2,
+                  unitPrice: Money(minorUnits: 4_990, currency: "EUR"), lineTotal: Money(minorUnits: 9_980, currency: "EUR")),
+    ]
+}

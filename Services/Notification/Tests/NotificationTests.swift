@@ -1,0 +1,192 @@
+import BazaarContracts
+import BazaarKafka
+@testable import BazaarNotification
+import BazaarTestSupport
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Testing
+
+@Suite("notifications")
+struct NotificationTests {
+    @Test("user.registered gives one welcome email to the new user, with subject and body")
+    func welcome() async throws {
+        try await NotificationHarness.run { service in
+            try await service.publish([Samples.registered("u-ada", email: "ada@example.com", name: "Ada Lovelace")])
+            let mail = try await service.sink.waitForMessages(1)
+            #expect(mail.count == 1)
+            let welcome = try #require(mail.first)
+            #expect(welcome.to.contains("ada@example.com"))
+            #expect(welcome.subject == "Welcome to Bazaar, Ada Lovelace")
+            #expect(welcome.text.contains("Hello Ada Lovelace"))
+            #expect(welcome.html.contains("<p>Hello Ada Lovelace,</p>"))
+        }
+    }
+
+    @Test("every event type renders and sends its email, money with its currency")
+    func everyEventType() async throws {
+        try await NotificationHarness.run { service in
+            try await service.publish([Samples.registered("u-1", email: "ada@example.com", name: "Ada"),
+                                       Samples.registered("u-admin", email: "admin@example.com", name: "Grace", role: "admin")])
+            _ = try await service.sink.waitForMessages(2)
+            try await service.publish([UserPasswordResetRequested(userId: "u-1", email: "ada@example.com", name: "Ada", resetToken: "tok-123",
+                                                                  expiresAt: Date().addingTimeInterval(1800))])
+            try await service.publish([OrderConfirmed(orderId: "o-1", userId: "u-1", email: "ada@example.com", lines: Samples.lines,
+                                                      subtotal: Money(minorUnits: 9_980, currency: "EUR"), shippingCost: Money(minorUnits: 495, currency: "EUR"),
+                                                      total: Money(minorUnits: 10_475, currency: "EUR"), shippingAddress: Samples.address, paymentId: "pay-1",
+                                                      confirmedAt: Date())])
+            try await service.publish([OrderCancelled(orderId: "o-2", userId: "u-1", email: "ada@example.com", reason: .outOfStock, lines: Samples.lines,
+                                                      total: Money(minorUnits: 9_980, currency: "EUR"), refundDue: true, cancelledAt: Date())])
+            try await service.publish([PaymentFailed(paymentId: "pay-2", orderId: "o-3", userId: "u-1", amount: Money(minorUnits: 1_999, currency: "GBP"),
+                                                     reasonCode: "card_declined", message: "Your card was declined.", failedAt: Date())])
+            try await service.publish([PaymentRefunded(paymentId: "pay-1", refundId: "r-1", orderId: "o-2", userId: "u-1",
+                                                       amount: Money(minorUnits: 9_980, currency: "EUR"), refundedAt: Date())])
+            try await service.publish([StockLow(sku: "CBL-1", available: 3, threshold: 10, occurredAt: Date())])
+            let mail = try await service.sink.waitForMessages(8, timeout: .seconds(40))
+            let bySubject = Dictionary(mail.map { ($0.subject, $0) }, uniquingKeysWith: { first, _ in first })
+            let reset = try #require(bySubject["Reset your Bazaar password"])
+            #expect(reset.text.contains("http://localhost:8080/reset-password?token=tok-123"))
+            let confirmed = try #require(bySubject["Your order o-1 is confirmed"])
+            #expect(confirmed.text.contains("2 x Installation cable 3×1.5 mm², 50 m (CBL-1) at €49.90 = €99.80"))
+            #expect(confirmed.text.contains("Total:    €104.75"))
+            #expect(confirmed.text.contains("12 Market Street"))
+            #expect(confirmed.html.contains("€104.75"))
+            let cancelled = try #require(bySubject["Your order o-2 was cancelled"])
+            #expect(cancelled.text.contains("Some items in your order are no longer in stock."))
+            #expect(cancelled.text.contains("being refunded"))
+            let failed = try #require(bySubject["We could not take payment for order o-3"])
+            #expect(failed.text.contains("£19.99") && failed.text.contains("Your card was declined.") && failed.text.contains("What to do next"))
+            let refunded = try #require(bySubject["Your refund for order o-2"])
+            #expect(refunded.text.contains("€99.80"))
+            let stock = try #require(bySubject["Low stock: CBL-1 (3 left)"])
+            #expect(stock.to.contains("admin@example.com"))
+            #expect(mail.filter { $0.subject.hasPrefix("Low stock") }.count == 1)
+        }
+    }
+
+    @Test("the same event delivered twice gives one email")
+    func duplicateEvent() async throws {
+        try await NotificationHarness.run { service in
+            let event = Samples.registered("u-dup", email: "dup@example.com")
+            try await service.publish([event, event], ids: ["same-event-id", "same-event-id"])
+            try await service.publish([Samples.registered("u-other")])
+            let mail = try await service.sink.waitForMessages(3, timeout: .seconds(10))
+            #expect(mail.filter { $0.to.contains("dup@example.com") }.count == 1)
+            #expect(mail.count == 2)
+        }
+    }
+
+    @Test("with the SMTP server down nothing is lost: the email is sent once it is back, and consuming goes on meanwhile")
+    func smtpOutage() async throws {
+        try await NotificationHarness.run { service in
+            await service.sink.stop()
+            try await service.publish([Samples.registered("u-late", email: "late@example.com")])
+            try await Task.sleep(for: .seconds(3))
+            try await service.sink.start()
+            let mail = try await service.sink.waitForMessages(1, timeout: .seconds(30))
+            #expect(mail.map(\.to).contains { $0.contains("late@example.com") })
+            let admin = try await service.token(for: "admin", role: .admin)
+            let log = try await service.get("/api/notifications/deliveries", token: admin).jsonObject()
+            let item = try #require((log["items"] as? [[String: Any]])?.first)
+            #expect(item["status"] as? String == "sent")
+            #expect((item["attempts"] as? Int ?? 0) >= 2)
+        }
+    }
+
+    @Test("a permanent rejection is marked failed; an administrator can retry it")
+    func permanentRejection() async throws {
+        try await NotificationHarness.run(rejectDomains: ["rejected.test"]) { service in
+            try await service.publish([Samples.registered("u-bad", email: "nobody@rejected.test")])
+            let admin = try await service.token(for: "admin", role: .admin)
+            var failed: [[String: Any]] = []
+            for _ in 0..<100 where failed.isEmpty {
+                failed = (try await service.get("/api/notifications/deliveries?status=failed", token: admin).jsonObject()["items"] as? [[String: Any]]) ?? []
+                if failed.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            let item = try #require(failed.first)
+            #expect((item["lastError"] as? String)?.contains("550") == true)
+            let id = try #require(item["id"] as? String)
+            let retry = try await service.client.execute(uri: "/api/notifications/deliveries/\(id)/retry", method: .post, headers: [.authorization: "Bearer \(admin)"])
+            #expect(retry.status == .accepted)
+            let customer = try await service.token(for: "u-bad")
+            #expect(try await service.client.execute(uri: "/api/notifications/deliveries", method: .get, headers: [.authorization: "Bearer \(customer)"]).status == .forbidden)
+        }
+    }
+
+    @Test("a malformed event goes to the dead-letter topic and the consumer carries on")
+    func malformedEvent() async throws {
+        try await NotificationHarness.run(["KAFKA_SESSION_TIMEOUT_SECONDS": "6"]) { service in
+            try await TestKafka.withProducer { producer in
+                _ = try await producer.send(KafkaOutgoingMessage(topic: service.topicPrefix + "users", key: "u-x", value: Array(#"{"type":"bazaar.user.registered.v1","oops":true}"#.utf8),
+                                                                 headers: [("ce_type", Array("bazaar.user.registered.v1".utf8))]))
+            }
+            try await service.publish([Samples.registered("u-after", email: "after@example.com")])
+            let dead = try await TestKafka.collect([service.topicPrefix + "users.dlq"], count: 1, timeout: .seconds(40))
+            #expect(dead.count == 1)
+            let mail = try await service.sink.waitForMessages(1)
+            #expect(mail.first?.to.contains("after@example.com") == true)
+        }
+    }
+
+    @Test("the feed shows a user what was sent to them, newest first, and nobody else's")
+    func feed() async throws {
+        try await NotificationHarness.run { service in
+            try await service.publish([Samples.registered("u-feed", email: "feed@example.com"), Samples.registered("u-other", email: "other@example.com")])
+            _ = try await service.sink.waitForMessages(2)
+            try await Task.sleep(for: .milliseconds(300))
+            let token = try await service.token(for: "u-feed")
+            let feed = try await service.get("/api/notifications", token: token).jsonObject()
+            let items = try #require(feed["items"] as? [[String: Any]])
+            #expect(items.count == 1)
+            #expect(items.first?["recipient"] as? String == "feed@example.com")
+            #expect(try await service.client.execute(uri: "/api/notifications", method: .get).status == .unauthorized)
+        }
+    }
+}
+
+@Suite("live stream")
+struct LiveStreamTests {
+    @Test("the stream sends a user their own order and payment events with heartbeats, and never another user's")
+    func ownEventsOnly() async throws {
+        try await NotificationHarness.run(["NOTIFICATION_STREAM_HEARTBEAT_SECONDS": "1"]) { service in
+            let token = try await service.token(for: "u-live")
+            #expect(try await service.client.execute(uri: "/api/notifications/stream", method: .get).status == .unauthorized)
+            let url = "\(service.baseURL)/api/notifications/stream"
+            async let reading = ChildProcess.run("/usr/bin/curl", ["-s", "-N", "--max-time", "12", "-H", "Authorization: Bearer \(token)", url])
+            // The stream's consumer group starts at the newest offset once it joined (about 3 s on the dev broker).
+            try await Task.sleep(for: .seconds(5))
+            try await service.publish([
+                PaymentFailed(paymentId: "pay-own", orderId: "o-own", userId: "u-live", amount: Money(minorUnits: 100, currency: "EUR"),
+                              reasonCode: "card_declined", message: "Declined.", failedAt: Date()),
+                PaymentFailed(paymentId: "pay-other", orderId: "o-other", userId: "u-someone-else", amount: Money(minorUnits: 100, currency: "EUR"),
+                              reasonCode: "card_declined", message: "Declined.", failedAt: Date()),
+            ])
+            let output = try await reading.output
+            #expect(output.contains(": connected"))
+            #expect(output.contains("event: bazaar.payment.failed.v1"), "\(output)")
+            #expect(output.contains("o-own"))
+            #expect(!output.contains("o-other"))
+            #expect(output.contains(": heartbeat"))
+        }
+    }
+}
+
+@Suite("notification domain")
+struct NotificationDomainTests {
+    @Test("money is shown with its currency and minor units", arguments: [
+        (Money(minorUnits: 4_990, currency: "EUR"), "€49.90"), (Money(minorUnits: 5, currency: "USD"), "$0.05"),
+        (Money(minorUnits: 1_200, currency: "JPY"), "¥1200"), (Money(minorUnits: 1_250, currency: "CHF"), "12.50 CHF"),
+        (Money(minorUnits: 1_234, currency: "KWD"), "1.234 KWD"), (Money(minorUnits: -150, currency: "GBP"), "-£1.50"),
+    ])
+    func money(amount: Money, text: String) {
+        #expect(MoneyFormat.format(amount) == text)
+    }
+
+    @Test("HTML templates escape values; text templates do not")
+    func escaping() async throws {
+        let renderer = try await TemplateRenderer.bundled()
+        let (text, html) = try renderer.render(Messages.welcome(Samples.registered(name: "<b>Ada & Co</b>")))
+        #expect(html.contains("&lt;b&gt;Ada &amp; Co&lt;/b&gt;"))
+        #expect(text.contains("Hello <b>Ada & Co</b>,"))
+    }
+}
