@@ -23,7 +23,10 @@ public enum UserService {
                                                                           audience: settings.audience),
                                                   logger: host.logger))
         let database = try host.addPostgres(migrations: try migrations())
-        let messaging = try host.addMessaging(store: database)
+        // Password-reset events carry the raw token for the email: keep relayed events an hour, not a week.
+        var relay = OutboxRelaySettings()
+        relay.retention = .seconds(3600)
+        let messaging = try host.addMessaging(store: database, relay: relay)
         // Required: without Redis, sign-in cannot be throttled and is refused (503).
         let redis = try host.addRedis(required: true)
         let hasher = try await PasswordHasher.make(cost: settings.bcryptCost)
