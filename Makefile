@@ -83,16 +83,15 @@ bench: apt-deps
 	$(MAKE) bench-user
 	$(MAKE) bench-catalog
 
-# The user service through the gateway on a private platform (release build; about a minute).
+# The user service through the gateway on a private platform (release build of the whole platform,
+# which `bazaar up` starts; about a minute once built).
 bench-user: deps
-	swift build -c release --product bazaar
-	swift build -c release --product bazaar-user
+	swift build -c release
 	Tools/Benchmarks/UserBenchmark/run.sh
 
 # The catalog's list and product pages through the gateway, cache warm and off (about two minutes).
 bench-catalog: deps
-	swift build -c release --product bazaar
-	swift build -c release --product bazaar-catalog
+	swift build -c release
 	Tools/Benchmarks/CatalogBenchmark/run.sh
 
 clean: down
