@@ -88,8 +88,9 @@ struct RedisOutageTests {
         let server = try PrivateRedis()
         try await RedisFixture.withClient(url: server.url, poolSize: 1, commandTimeout: .seconds(10)) { redis async throws in
             // Generous pauses, so the first command surely holds the only connection (paused by
-            // the server) before the second is queued and cancelled, even on a loaded machine.
-            try await redis.send(command: ["CLIENT", "PAUSE", 3000, "ALL"])
+            // the server) before the second is queued and cancelled, even on a loaded machine
+            // (3 s was once too short under a full parallel test run).
+            try await redis.send(command: ["CLIENT", "PAUSE", 8000, "ALL"])
             let blocking = Task { try await redis.get("first") }
             try await Task.sleep(for: .milliseconds(400))
             let queued = Task { try await redis.get("second") }
