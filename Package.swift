@@ -343,6 +343,7 @@ let package = Package(
             name: "BazaarTestSupport",
             dependencies: [
                 "BazaarCore",
+                "BazaarContracts",
                 "BazaarPostgres",
                 "BazaarKafka",
                 "BazaarMongo",

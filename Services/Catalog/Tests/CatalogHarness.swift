@@ -93,18 +93,3 @@ struct CatalogHarnessError: Error, CustomStringConvertible {
     let response: TestResponse
     var description: String { "unexpected \(response.status.code): \(String(buffer: response.body))" }
 }
-
-extension TestResponse {
-    func jsonObject() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
-    }
-
-    var text: String { String(buffer: body) }
-}
-
-/// The events of type `Payload` among `messages`.
-func events<Payload: EventPayload>(_ type: Payload.Type, in messages: [KafkaIncomingMessage]) throws -> [CloudEvent<Payload>] {
-    try messages.filter { message in
-        (try JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any])?["type"] as? String == Payload.eventType.name
-    }.map { try EventCodec.decode(Payload.self, from: $0.value) }
-}

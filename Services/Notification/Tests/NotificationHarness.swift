@@ -82,12 +82,6 @@ struct NotificationHarness: Sendable {
     }
 }
 
-extension TestResponse {
-    func jsonObject() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
-    }
-}
-
 /// Example events for one customer.
 enum Samples {
     static func registered(_ userID: String = "u-\(UUID().uuidString.prefix(6).lowercased())", email: String? = nil, name: String = "Ada Lovelace",

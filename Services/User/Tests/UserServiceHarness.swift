@@ -133,23 +133,9 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 extension TestResponse {
-    func jsonObject() throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any])
-    }
-
     /// The field names of a validation problem's errors.
     func problemFields() throws -> [String] {
         let errors = try jsonObject()["errors"] as? [[String: Any]] ?? []
         return errors.compactMap { $0["field"] as? String }
     }
-
-    var text: String { String(buffer: body) }
-}
-
-/// The events of type `Payload` among `messages` (others are skipped by their `type`, then decoded strictly).
-func events<Payload: EventPayload>(_ type: Payload.Type, in messages: [KafkaIncomingMessage]) throws -> [CloudEvent<Payload>] {
-    try messages.filter { message in
-        let envelope = try JSONSerialization.jsonObject(with: Data(message.value)) as? [String: Any]
-        return envelope?["type"] as? String == Payload.eventType.name
-    }.map { try EventCodec.decode(Payload.self, from: $0.value) }
 }
