@@ -193,10 +193,11 @@ struct AuthenticationTests {
     func verifiedTokenCache() async throws {
         let settings = AuthSettings(keySource: .publicKeys([.init(pem: key.publicKeyPEM, keyID: key.keyID)]))
         let verifier = try TokenVerifier(settings: settings, logger: Logger(label: "test"))
-        let token = try await key.sign(TestSigningKey.claims(userID: "cached", lifetime: 1))
+        let token = try await key.sign(TestSigningKey.claims(userID: "cached", lifetime: 2))
         #expect(try await verifier.verify(token).userID == "cached")
         #expect(try await verifier.verify(token).userID == "cached")
-        try await Task.sleep(for: .milliseconds(1_100))
+        // `exp` is whole seconds, so the token lives between one and two seconds.
+        try await Task.sleep(for: .milliseconds(2_100))
         await #expect(throws: ProblemError.self) { try await verifier.verify(token) }
         let tampered = String(token.dropLast(2)) + (token.hasSuffix("AA") ? "BB" : "AA")
         await #expect(throws: ProblemError.self) { try await verifier.verify(tampered) }

@@ -52,6 +52,7 @@ struct GracefulShutdownTests {
         host.addService(RecordingService(name: "store", timeline: timeline))
         host.addService(RecordingService(name: "relay", timeline: timeline))
         host.router.get("/api/slow") { _, _ -> String in
+            timeline.record("slow request started")
             try await Task.sleep(for: .milliseconds(800))
             timeline.record("slow request answered")
             return "done"
@@ -66,12 +67,15 @@ struct GracefulShutdownTests {
             try await Task.sleep(for: .milliseconds(50))
         }
         async let slow = client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/slow"), timeout: .seconds(10))
-        try await Task.sleep(for: .milliseconds(200))
+        // Shut down only once the server is handling the request.
+        while !timeline.recorded.contains("slow request started"), ContinuousClock.now < deadline + .seconds(10) {
+            try await Task.sleep(for: .milliseconds(20))
+        }
         await group.triggerGracefulShutdown()
         let response = try await slow
         #expect(response.status == .ok)
         #expect(String(buffer: try await response.body.collect(upTo: 1024)) == "done")
         try await running.value
-        #expect(timeline.recorded == ["slow request answered", "relay stopped", "store stopped"])
+        #expect(timeline.recorded == ["slow request started", "slow request answered", "relay stopped", "store stopped"])
     }
 }
