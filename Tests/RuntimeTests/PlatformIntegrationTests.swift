@@ -109,6 +109,24 @@ struct PlatformIntegrationTests {
             }
             #expect(feed.status == 200 && feed.body.contains("Welcome to Bazaar, Shopper"), "\(feed.body)")
 
+            // Password reset across processes: the user service seals the token into its event with
+            // the run's generated key, the notification service opens it and emails the link, and
+            // the token from that email sets a new password.
+            #expect(try await request("POST", "/api/auth/password-reset", body: #"{"email":"shopper@example.com"}"#).status == 202)
+            var resetLink: String?
+            for _ in 0..<120 where resetLink == nil {
+                resetLink = emlFiles(in: mailDirectory).lazy
+                    .compactMap { try? String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
+                    .filter { $0.contains("To: <shopper@example.com>") && $0.contains("Subject: Reset your Bazaar password") }
+                    .flatMap(mimeBodies).compactMap { $0.firstMatch(of: /token=([A-Za-z0-9_-]{43})/)?.1 }.first.map(String.init)
+                if resetLink == nil { try await Task.sleep(for: .milliseconds(250)) }
+            }
+            let resetToken = try #require(resetLink, "no reset email in \(mailDirectory): \(emlFiles(in: mailDirectory))")
+            let confirmed = try await request("POST", "/api/auth/password-reset/confirm",
+                                              body: #"{"token":"\#(resetToken)","newPassword":"brand-New-secret-77"}"#)
+            #expect(confirmed.status == 204, "\(confirmed.body)")
+            #expect(try await request("POST", "/api/auth/login", body: #"{"email":"shopper@example.com","password":"brand-New-secret-77"}"#).status == 200)
+
             // `bazaar seed` leaves a store that has data as it is.
             let seed = try await TestProcess.run(launcher, ["seed"] + common)
             #expect(seed.status == 0 && seed.output.contains("already has data"), "\(seed.output)")

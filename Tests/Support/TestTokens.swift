@@ -60,3 +60,12 @@ public struct TestSigningKey: Sendable {
             .replacingOccurrences(of: "=", with: "")
     }
 }
+
+/// The event-sealing key the user and notification services share in tests (`EVENT_SEALING_KEY`),
+/// random per test process, and a sealer holding it.
+public enum TestSealingKey {
+    public static let text = (0..<2).map { _ in UUID().uuidString }.joined(separator: "-")
+    public static var sealer: SecretSealer {
+        get throws { try SecretSealer(key: text) }
+    }
+}

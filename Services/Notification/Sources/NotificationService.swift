@@ -23,7 +23,8 @@ public enum NotificationService {
         let database = try host.addPostgres(migrations: try migrations())
         let messaging = try host.addMessaging(store: database)
         let store = NotificationStore(logger: host.logger)
-        let handlers = NotificationHandlers(store: store, renderer: try await TemplateRenderer.bundled(), resetLinkBase: resetLinkBase)
+        let handlers = NotificationHandlers(store: store, renderer: try await TemplateRenderer.bundled(), resetLinkBase: resetLinkBase,
+                                            sealer: try SecretSealer.load(from: host.settings))
         try host.addConsumer(messaging, group: host.settings.string("NOTIFICATION_CONSUMER_GROUP", default: "notification"), handlers: handlers.handlers)
         host.addService(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, logger: host.logger))
         let live = LiveEvents()

@@ -46,6 +46,7 @@ struct NotificationHarness: Sendable {
                     "DELIVERY_RETRY_BASE_SECONDS": "1",
                     "JWT_PUBLIC_KEY": key.publicKeyPEM,
                     "JWT_KEY_ID": key.keyID,
+                    "EVENT_SEALING_KEY": TestSealingKey.text,
                     "LOG_LEVEL": "warning",
                 ]
                 values.merge(overrides) { _, override in override }
@@ -87,6 +88,13 @@ enum Samples {
     static func registered(_ userID: String = "u-\(UUID().uuidString.prefix(6).lowercased())", email: String? = nil, name: String = "Ada Lovelace",
                            role: String = "customer") -> UserRegistered {
         UserRegistered(userId: userID, email: email ?? "\(userID)@example.com", name: name, role: role, registeredAt: Date())
+    }
+
+    /// A reset request whose token is sealed with the shared test key, as the user service does.
+    static func resetRequested(_ userID: String, email: String, token: String) throws -> UserPasswordResetRequested {
+        var event = UserPasswordResetRequested(userId: userID, email: email, name: "Ada", sealedResetToken: "", expiresAt: Date().addingTimeInterval(1800))
+        event.sealedResetToken = try TestSealingKey.sealer.seal(token, context: event.sealingContext)
+        return event
     }
 
     static let address = PostalAddress(name: "Ada Lovelace", line1: "12 Market Street", city: "London", postalCode: "EC1A 1BB", country: "GB")

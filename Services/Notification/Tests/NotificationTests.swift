@@ -1,4 +1,5 @@
 import BazaarContracts
+import BazaarCore
 import BazaarKafka
 @testable import BazaarNotification
 import BazaarTestSupport
@@ -29,8 +30,7 @@ struct NotificationTests {
             try await service.publish([Samples.registered("u-1", email: "ada@example.com", name: "Ada"),
                                        Samples.registered("u-admin", email: "admin@example.com", name: "Grace", role: "admin")])
             _ = try await service.sink.waitForMessages(2)
-            try await service.publish([UserPasswordResetRequested(userId: "u-1", email: "ada@example.com", name: "Ada", resetToken: "tok-123",
-                                                                  expiresAt: Date().addingTimeInterval(1800))])
+            try await service.publish([try Samples.resetRequested("u-1", email: "ada@example.com", token: "tok-123")])
             try await service.publish([OrderConfirmed(orderId: "o-1", userId: "u-1", email: "ada@example.com", lines: Samples.lines,
                                                       subtotal: Money(minorUnits: 9_980, currency: "EUR"), shippingCost: Money(minorUnits: 495, currency: "EUR"),
                                                       total: Money(minorUnits: 10_475, currency: "EUR"), shippingAddress: Samples.address, paymentId: "pay-1",
@@ -118,6 +118,28 @@ struct NotificationTests {
             #expect(retry.status == .accepted)
             let customer = try await service.token(for: "u-bad")
             #expect(try await service.client.execute(uri: "/api/notifications/deliveries", method: .get, headers: [.authorization: "Bearer \(customer)"]).status == .forbidden)
+        }
+    }
+
+    @Test("a reset token that does not open (another key, or moved into another user's event) sends nothing and is dead-lettered")
+    func unsealableResetToken() async throws {
+        try await NotificationHarness.run { service in
+            try await service.publish([Samples.registered("u-a", email: "a@example.com"), Samples.registered("u-b", email: "b@example.com")])
+            _ = try await service.sink.waitForMessages(2)
+            var foreignKey = try Samples.resetRequested("u-a", email: "a@example.com", token: "tok-foreign")
+            foreignKey.sealedResetToken = try SecretSealer(key: String(repeating: "other-key-", count: 4))
+                .seal("tok-foreign", context: foreignKey.sealingContext)
+            var moved = try Samples.resetRequested("u-a", email: "a@example.com", token: "tok-moved")
+            moved.sealedResetToken = try Samples.resetRequested("u-b", email: "b@example.com", token: "tok-moved").sealedResetToken
+            try await service.publish([foreignKey, moved])
+            let dead = try await TestKafka.collect([service.topicPrefix + "users.dlq"], count: 2, timeout: .seconds(40))
+            #expect(dead.count == 2)
+            try await service.publish([try Samples.resetRequested("u-b", email: "b@example.com", token: "tok-good")])
+            let mail = try await service.sink.waitForMessages(3)
+            let resets = mail.filter { $0.subject == "Reset your Bazaar password" }
+            #expect(resets.count == 1 && resets.first?.to.contains("b@example.com") == true)
+            #expect(resets.first?.text.contains("token=tok-good") == true)
+            #expect(!mail.contains { $0.text.contains("tok-foreign") || $0.text.contains("tok-moved") })
         }
     }
 

@@ -19,11 +19,13 @@ public enum UserService {
     public nonisolated(nonsending) static func configure(_ host: inout ServiceHost) async throws {
         let settings = try UserSettings.from(host.settings)
         let keyRing = try KeyRing.load(from: host.settings)
+        // Password-reset tokens travel to the notification service sealed with a key only the two hold.
+        let sealer = try SecretSealer.load(from: host.settings)
         host.verifyTokens(with: try TokenVerifier(settings: AuthSettings(keySource: .publicKeys(keyRing.trustedKeys), issuer: settings.issuer,
                                                                           audience: settings.audience),
                                                   logger: host.logger))
         let database = try host.addPostgres(migrations: try migrations())
-        // Password-reset events carry the raw token for the email: keep relayed events an hour, not a week.
+        // Password-reset events carry the (sealed) token for the email: keep relayed events an hour, not a week.
         var relay = OutboxRelaySettings()
         relay.retention = .seconds(3600)
         let messaging = try host.addMessaging(store: database, relay: relay)
@@ -34,7 +36,8 @@ public enum UserService {
             database: database, users: UserStore(database: database), sessions: SessionStore(logger: host.logger),
             addresses: AddressStore(logger: host.logger), audit: AuditLog(logger: host.logger), outbox: messaging.outbox, hasher: hasher,
             issuer: await TokenIssuer.make(keyRing: keyRing, settings: settings),
-            throttle: LoginThrottle(redis: redis, limits: settings.loginLimits, keyPrefix: settings.redisKeyPrefix), settings: settings, keyRing: keyRing
+            throttle: LoginThrottle(redis: redis, limits: settings.loginLimits, keyPrefix: settings.redisKeyPrefix), settings: settings, keyRing: keyRing,
+            sealer: sealer
         )
         host.addService(ExpiredTokenCleanup(dependencies: dependencies))
         if let admin = settings.initialAdmin {

@@ -1,4 +1,5 @@
 import BazaarContracts
+import BazaarCore
 import BazaarTestSupport
 import Foundation
 import HTTPTypes
@@ -24,14 +25,24 @@ struct PasswordTests {
             #expect(reset.data.email == "forgot@example.com")
             #expect(reset.data.userId == before.userID)
             #expect(abs(reset.data.expiresAt.timeIntervalSinceNow - 1800) < 60)
+            // The token travels sealed: the raw event is useless to other readers of the topic,
+            // and it opens only with the shared key and for this account.
+            let token = try TestSealingKey.sealer.open(reset.data.sealedResetToken, context: reset.data.sealingContext)
+            #expect(OpaqueTokenShape.matches(token))
+            #expect(!messages.contains { String(decoding: $0.value, as: UTF8.self).contains(token) })
+            #expect(throws: SecretSealer.SealingError.self) {
+                try TestSealingKey.sealer.open(reset.data.sealedResetToken, context: UserPasswordResetRequested.eventType.name + ":someone-else")
+            }
+            #expect(try await service.send(.post, "/api/auth/password-reset/confirm",
+                                           json: ["token": reset.data.sealedResetToken, "newPassword": "brand-New-secret-77"]).status == .badRequest)
 
-            let weak = try await service.send(.post, "/api/auth/password-reset/confirm", json: ["token": reset.data.resetToken, "newPassword": "password123"])
+            let weak = try await service.send(.post, "/api/auth/password-reset/confirm", json: ["token": token, "newPassword": "password123"])
             #expect(try weak.problemFields() == ["newPassword"])
             let confirm = try await service.send(.post, "/api/auth/password-reset/confirm",
-                                                 json: ["token": reset.data.resetToken, "newPassword": "brand-New-secret-77"])
+                                                 json: ["token": token, "newPassword": "brand-New-secret-77"])
             #expect(confirm.status == .noContent)
             let again = try await service.send(.post, "/api/auth/password-reset/confirm",
-                                               json: ["token": reset.data.resetToken, "newPassword": "another-New-secret-78"])
+                                               json: ["token": token, "newPassword": "another-New-secret-78"])
             #expect(again.status == .badRequest)
             #expect(try again.problemFields() == ["token"])
             // Every session was revoked; the new password works, the old one does not.
@@ -50,7 +61,7 @@ struct PasswordTests {
             let reset = try #require(try events(UserPasswordResetRequested.self, in: messages).first)
             try await Task.sleep(for: .milliseconds(1_500))
             let late = try await service.send(.post, "/api/auth/password-reset/confirm",
-                                              json: ["token": reset.data.resetToken, "newPassword": "brand-New-secret-77"])
+                                              json: ["token": try TestSealingKey.sealer.open(reset.data.sealedResetToken, context: reset.data.sealingContext), "newPassword": "brand-New-secret-77"])
             #expect(late.status == .badRequest)
             let forged = try await service.send(.post, "/api/auth/password-reset/confirm",
                                                 json: ["token": String(repeating: "x", count: 43), "newPassword": "brand-New-secret-77"])
@@ -96,5 +107,12 @@ struct PasswordTests {
             #expect(try await service.login("changer@example.com", "next-Secret-phrase-5").status == .ok)
             #expect(try await service.send(.put, "/api/users/me/password", json: ["currentPassword": "a", "newPassword": "b"]).status == .unauthorized)
         }
+    }
+}
+
+/// What a reset token looks like: 43 base64url characters (256 bits).
+enum OpaqueTokenShape {
+    static func matches(_ text: String) -> Bool {
+        text.utf8.count == 43 && Data(base64URLEncoded: text)?.count == 32
     }
 }

@@ -76,8 +76,8 @@ struct TokenTests {
             let session = try await service.register(email: "claims@example.com")
             let parts = session.accessToken.split(separator: ".").map(String.init)
             #expect(parts.count == 3)
-            let headerData = try #require(Data(base64URL: parts[0]))
-            let claimsData = try #require(Data(base64URL: parts[1]))
+            let headerData = try #require(Data(base64URLEncoded: parts[0]))
+            let claimsData = try #require(Data(base64URLEncoded: parts[1]))
             let header = try JSONSerialization.jsonObject(with: headerData) as? [String: Any]
             let claims = try #require(try JSONSerialization.jsonObject(with: claimsData) as? [String: Any])
             #expect(header?["alg"] as? String == "ES256")
@@ -159,13 +159,5 @@ struct TokenTests {
             #expect(response.status == .unauthorized)
             #expect(response.text.contains("expired"))
         }
-    }
-}
-
-extension Data {
-    init?(base64URL text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
     }
 }

@@ -50,6 +50,7 @@ struct UserServiceHarness: Sendable {
                 "KAFKA_STATISTICS_INTERVAL_SECONDS": "0",
                 "REDIS_URL": try TestInfrastructure.redisURL(),
                 "JWT_SIGNING_KEY": signingKeyPEM,
+                "EVENT_SEALING_KEY": TestSealingKey.text,
                 "BCRYPT_COST": "4",
                 "REDIS_KEY_PREFIX": "test-\(UUID().uuidString.prefix(8)):",
                 "ADMIN_EMAIL": "admin-\(UUID().uuidString.prefix(8).lowercased())@bazaar.test",

@@ -31,21 +31,25 @@ public struct UserPasswordResetRequested: EventPayload {
     public var userId: String
     public var email: String
     public var name: String
-    /// The single-use reset token (the user service stores only its hash).
-    public var resetToken: String
+    /// The single-use reset token (the user service stores only its hash), sealed with the key the
+    /// user and notification services share (`SecretSealer`, context `sealingContext`), so no other
+    /// reader of the topic can reset the account.
+    public var sealedResetToken: String
     public var expiresAt: Date
 
-    public init(userId: String, email: String, name: String, resetToken: String, expiresAt: Date) {
+    public init(userId: String, email: String, name: String, sealedResetToken: String, expiresAt: Date) {
         self.userId = userId
         self.email = email
         self.name = name
-        self.resetToken = resetToken
+        self.sealedResetToken = sealedResetToken
         self.expiresAt = expiresAt
     }
 
     public var subject: String { userId }
+    /// What the sealed token is bound to: this event type and the account, so it opens nowhere else.
+    public var sealingContext: String { Self.eventType.name + ":" + userId }
     public static let example = UserPasswordResetRequested(userId: "u-7f3a", email: "ada@example.com", name: "Ada Lovelace",
-                                                           resetToken: "q8J1c2VyLXJlc2V0LXRva2Vu", expiresAt: Date(timeIntervalSince1970: 1_795_001_800))
+                                                           sealedResetToken: "v1.3f9a0c41d2e87b65.mN4lQ0Vh8x2pZrT7dKc1sYw9bF3jA6uLq8oE5vHiGtXnRkWzCyPm0aSdBe_fJg-lU2hN4o", expiresAt: Date(timeIntervalSince1970: 1_795_001_800))
 }
 
 /// An account's profile or standing changed: name, email, role, or disabled. Consumers that keep

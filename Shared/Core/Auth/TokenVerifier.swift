@@ -191,12 +191,3 @@ public actor TokenVerifier {
         return header
     }
 }
-
-extension Data {
-    /// Decodes unpadded base64url (RFC 4648 §5), as used in JWTs.
-    init?(base64URLEncoded text: String) {
-        var base64 = text.replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
-        base64 += String(repeating: "=", count: (4 - base64.count % 4) % 4)
-        self.init(base64Encoded: base64)
-    }
-}

@@ -16,6 +16,17 @@ public struct ConfigurationError: Error, CustomStringConvertible, Equatable {
     public var description: String { "configuration error: \(variable) \(problem)" }
 }
 
+extension ConfigurationError {
+    /// Reads the file a setting names (a key, a secret); unreadable → an error naming `variable`.
+    public static func readFile(_ path: String, for variable: String) throws -> String {
+        do {
+            return try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
+        } catch {
+            throw ConfigurationError(variable: variable, problem: "names \(path), which could not be read (\(error.localizedDescription))")
+        }
+    }
+}
+
 /// Typed, twelve-factor access to configuration held in environment variables.
 ///
 /// Every accessor either returns a value or throws a ``ConfigurationError`` naming the

@@ -90,8 +90,10 @@ struct RuntimeStartup: Sendable {
 
     private func startServices(environment: EnvironmentFile) async throws {
         let productsDirectory = ExecutableLocator.productsDirectory()
-        let administratorPassword = try SecretStore(directory: settings.runDirectory.secretsDirectory)
-            .secret(named: ServiceEnvironment.administratorPasswordSecretName)
+        let secrets = SecretStore(directory: settings.runDirectory.secretsDirectory)
+        let administratorPassword = try secrets.secret(named: ServiceEnvironment.administratorPasswordSecretName)
+        // Created here, before any service starts, because two services read it.
+        _ = try secrets.secret(named: ServiceEnvironment.eventSealingKeySecretName, length: 64)
         var started: [SupervisedProcess] = []
         for service in settings.services {
             guard let executableName = service.executableName else {

@@ -4,6 +4,7 @@ public enum ServiceEnvironment {
     /// `KAFKA_BROKERS` of the dev broker, `REDIS_URL`, `MONGODB_URL` naming its document database (if it has one), `JWT_JWKS_URL` of the identity service, `CORS_ALLOWED_ORIGINS` of the gateway, and `LOG_LEVEL`.
     /// Every service gets the SMTP sink's `SMTP_HOST`, `SMTP_PORT`, `SMTP_TLS=none`, `SMTP_FROM_EMAIL`
     /// and `SMTP_FROM_NAME` (only services that send mail read them).
+    /// Every service gets `EVENT_SEALING_KEY_FILE` (the user and notification services read it).
     /// The identity service also gets its signing-key file (generated on first start, kept in
     /// `secrets/`) and, when `administratorPassword` is given, the first administrator's credentials.
     public static func variables(
@@ -31,6 +32,9 @@ public enum ServiceEnvironment {
         if let redis = infrastructure[RedisServer.urlKey] {
             variables[RedisServer.urlKey] = redis
         }
+        // The key that seals secrets inside events (the password-reset token from the user to the
+        // notification service); the launcher creates it before starting services.
+        variables["EVENT_SEALING_KEY_FILE"] = RunDirectory.path(of: settings.runDirectory.secretsDirectory.appending(path: eventSealingKeySecretName))
         if service.name == ServiceRegistry.identityServiceName {
             variables["JWT_SIGNING_KEY_FILE"] = RunDirectory.path(of: settings.runDirectory.secretsDirectory.appending(path: signingKeyFileName))
             variables["JWT_SIGNING_KEY_GENERATE"] = "true"
@@ -59,4 +63,6 @@ public enum ServiceEnvironment {
     public static let administratorPasswordSecretName = "admin-password"
     /// The identity service's ES256 signing key, in the run directory's `secrets/`.
     public static let signingKeyFileName = "jwt-signing-key.pem"
+    /// The key the user and notification services seal event secrets with (`EVENT_SEALING_KEY_FILE`).
+    public static let eventSealingKeySecretName = "event-sealing-key"
 }

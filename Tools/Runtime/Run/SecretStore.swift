@@ -13,14 +13,14 @@ public struct SecretStore: Sendable {
     }
 
     /// The secret called `name`, generated (and stored) the first time it is asked for.
-    public func secret(named name: String) throws -> String {
+    public func secret(named name: String, length: Int = 32) throws -> String {
         try FileSystem.createDirectory(directory, mode: 0o700, enforcingMode: true)
         let file = directory.appending(path: name)
         if let existing = try FileSystem.readIfPresent(file) {
             let value = existing.trimmingCharacters(in: .whitespacesAndNewlines)
             if !value.isEmpty { return value }
         }
-        let generated = Self.generatePassword()
+        let generated = Self.generatePassword(length: length)
         if try FileSystem.createExclusively(generated + "\n", at: file, mode: 0o600) {
             return generated
         }

@@ -47,7 +47,7 @@ struct CachedResponses: Sendable {
         let build: @Sendable () async throws -> [UInt8] = {
             let (value, tag) = try await load()
             let body = Array(try Self.encoder.encode(value))
-            let hash = SHA256.hash(data: body).prefix(8).map { String(format: "%02x", $0) }.joined()
+            let hash = SHA256.hash(data: body).prefix(8).hexString
             let etag = "\"" + (tag.map { "\($0)-" } ?? "") + hash + "\""
             return Array(etag.utf8) + [0x0A] + body
         }

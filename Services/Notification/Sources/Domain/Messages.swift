@@ -24,9 +24,10 @@ enum Messages {
                         subject: "Welcome to Bazaar, \(event.name)", values: ["name": event.name])
     }
 
-    static func passwordReset(_ event: UserPasswordResetRequested, linkBase: String) -> OutgoingMessage {
+    /// The reset email; `token` is the opened `sealedResetToken`.
+    static func passwordReset(_ event: UserPasswordResetRequested, token: String, linkBase: String) -> OutgoingMessage {
         var link = URLComponents(string: linkBase) ?? URLComponents()
-        link.queryItems = (link.queryItems ?? []) + [URLQueryItem(name: "token", value: event.resetToken)]
+        link.queryItems = (link.queryItems ?? []) + [URLQueryItem(name: "token", value: token)]
         return OutgoingMessage(recipient: Recipient(userID: event.userId, email: event.email, name: event.name), template: "password-reset",
                                subject: "Reset your Bazaar password",
                                values: ["name": event.name, "link": link.string ?? linkBase, "expiresAt": Self.time(event.expiresAt)])

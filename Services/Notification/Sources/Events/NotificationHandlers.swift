@@ -1,3 +1,4 @@
+import BazaarCore
 import BazaarContracts
 import BazaarMessaging
 import Foundation
@@ -10,6 +11,8 @@ struct NotificationHandlers: Sendable {
     let renderer: TemplateRenderer
     /// Where the password-reset link points (`RESET_LINK_BASE`); the token is appended.
     let resetLinkBase: String
+    /// Opens the reset token the user service sealed into its event (`EVENT_SEALING_KEY`).
+    let sealer: SecretSealer
 
     /// An event about a user this service has not heard of yet (its user events may still be on
     /// their way): retried by the consumer, and dead-lettered if it stays unknown.
@@ -32,7 +35,9 @@ struct NotificationHandlers: Sendable {
                                        on: context.connection)
         }
         handlers.on(UserPasswordResetRequested.self) { event, context in
-            try await enqueue(Messages.passwordReset(event.data, linkBase: resetLinkBase), for: event, on: context.connection)
+            // A value that does not open (another key, tampered) fails the event: retried, then dead-lettered.
+            let token = try sealer.open(event.data.sealedResetToken, context: event.data.sealingContext)
+            try await enqueue(Messages.passwordReset(event.data, token: token, linkBase: resetLinkBase), for: event, on: context.connection)
         }
         handlers.on(OrderConfirmed.self) { event, context in
             let name = try await store.user(event.data.userId, on: context.connection)?.name ?? Self.fallbackName(event.data.email)

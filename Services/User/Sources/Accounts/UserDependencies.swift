@@ -18,6 +18,8 @@ struct UserDependencies: Sendable {
     let throttle: LoginThrottle
     let settings: UserSettings
     let keyRing: KeyRing
+    /// Seals the password-reset token inside its event for the notification service.
+    let sealer: SecretSealer
 
     var logger: Logger { database.logger }
 

@@ -53,7 +53,7 @@ struct KeyRing: Sendable {
     static func thumbprint(of key: ES256PublicKey) throws -> String {
         let (x, y) = try coordinates(of: key)
         let canonical = #"{"crv":"P-256","kty":"EC","x":"\#(x)","y":"\#(y)"}"#
-        return Base64URL.encode(Data(SHA256.hash(data: Data(canonical.utf8))))
+        return Data(SHA256.hash(data: Data(canonical.utf8))).base64URLEncodedString()
     }
 
     private static func coordinates(of key: ES256PublicKey) throws -> (x: String, y: String) {
@@ -81,25 +81,17 @@ extension KeyRing {
             if !FileManager.default.fileExists(atPath: path), try settings.bool("JWT_SIGNING_KEY_GENERATE", default: false) {
                 try generateKeyFile(at: url)
             }
-            signingKey = try privateKey(try read(url, variable: "JWT_SIGNING_KEY_FILE"), variable: "JWT_SIGNING_KEY_FILE")
+            signingKey = try privateKey(try ConfigurationError.readFile(path, for: "JWT_SIGNING_KEY_FILE"), variable: "JWT_SIGNING_KEY_FILE")
         } else {
             throw ConfigurationError(variable: "JWT_SIGNING_KEY", problem: "is required (or JWT_SIGNING_KEY_FILE): the ES256 private key tokens are signed with")
         }
         let previous = try settings.list("JWT_PREVIOUS_KEY_FILES").map { path in
-            try publicKey(try read(URL(fileURLWithPath: path), variable: "JWT_PREVIOUS_KEY_FILES"), variable: "JWT_PREVIOUS_KEY_FILES")
+            try publicKey(try ConfigurationError.readFile(path, for: "JWT_PREVIOUS_KEY_FILES"), variable: "JWT_PREVIOUS_KEY_FILES")
         }
         do {
             return try KeyRing(signingKey: signingKey, previousKeys: previous)
         } catch {
             throw ConfigurationError(variable: "JWT_SIGNING_KEY", problem: "could not be used: \(error)")
-        }
-    }
-
-    private static func read(_ url: URL, variable: String) throws -> String {
-        do {
-            return try String(contentsOf: url, encoding: .utf8)
-        } catch {
-            throw ConfigurationError(variable: variable, problem: "names \(url.path), which could not be read (\(error.localizedDescription))")
         }
     }
 

@@ -1,3 +1,4 @@
+import BazaarCore
 import BazaarRedis
 import Crypto
 import Foundation
@@ -56,7 +57,7 @@ struct LoginThrottle: Sendable {
     }
 
     private static func digest(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).prefix(16).map { String(format: "%02x", $0) }.joined()
+        SHA256.hash(data: Data(text.utf8)).prefix(16).hexString
     }
 
     /// KEYS: email, address. ARGV: window µs, email limit, address limit, attempt id.

@@ -1,3 +1,4 @@
+import BazaarCore
 import Crypto
 import Foundation
 
@@ -10,7 +11,7 @@ struct OpaqueToken: Sendable, Hashable {
     static func generate() -> OpaqueToken {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
-        return OpaqueToken(value: Base64URL.encode(Data(bytes)))
+        return OpaqueToken(value: Data(bytes).base64URLEncodedString())
     }
 
     /// The digest the store keys the token by.
@@ -25,13 +26,5 @@ struct OpaqueToken: Sendable, Hashable {
         text.utf8.count == 43 && text.unicodeScalars.allSatisfy { scalar in
             ("A"..."Z").contains(scalar) || ("a"..."z").contains(scalar) || ("0"..."9").contains(scalar) || scalar == "-" || scalar == "_"
         }
-    }
-}
-
-/// Unpadded base64url (RFC 4648 §5), as JOSE and our opaque tokens use it.
-enum Base64URL {
-    static func encode(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }
