@@ -274,6 +274,8 @@ let package = Package(
             name: "BazaarNotificationTests",
             dependencies: [
                 "BazaarNotification", "BazaarTestSupport", "BazaarKafka", "BazaarContracts", "BazaarCore", "BazaarMessaging", "BazaarMail",
+                "BazaarPostgres",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -348,6 +350,7 @@ let package = Package(
                 "BazaarPostgres",
                 "BazaarKafka",
                 "BazaarMongo",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],

@@ -17,6 +17,8 @@ struct CatalogHarness: Sendable {
     let topicPrefix: String
     let adminToken: String
     let customerToken: String
+    /// Routes the service serves that its OpenAPI document does not describe (see ``OpenAPICoverage``).
+    let undocumentedRoutes: [String]
     var catalogTopic: String { topicPrefix + "catalog" }
 
     /// Two at a time: each loads the demo catalog into the one, single-process MongoDB-wire server.
@@ -49,8 +51,10 @@ struct CatalogHarness: Sendable {
             do {
                 var host = try ServiceHost.testing(settings, openAPIDocument: CatalogService.openAPIDocument)
                 try await CatalogService.configure(&host)
+                let undocumented = try OpenAPICoverage.undocumented(host.router, document: try #require(CatalogService.openAPIDocument))
                 let result = try await host.makeApplication().test(.live) { client in
-                    try await body(CatalogHarness(client: client, topicPrefix: prefix, adminToken: adminToken, customerToken: customerToken))
+                    try await body(CatalogHarness(client: client, topicPrefix: prefix, adminToken: adminToken, customerToken: customerToken,
+                                        undocumentedRoutes: undocumented))
                 }
                 try await TestMongo.drop(databaseName)
                 return result

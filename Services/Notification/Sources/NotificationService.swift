@@ -32,7 +32,9 @@ public enum NotificationService {
                                               metricsFactory: host.metrics.factory))
         let group = host.router.group("/api/notifications")
         NotificationRoutes(database: database, store: store).add(to: group)
-        StreamRoute(live: live, heartbeat: try host.settings.seconds("NOTIFICATION_STREAM_HEARTBEAT_SECONDS", default: .seconds(15))).add(to: group)
+        StreamRoute(live: live, heartbeat: try host.settings.seconds("NOTIFICATION_STREAM_HEARTBEAT_SECONDS", default: .seconds(15)),
+                    database: database, store: store,
+                    ticketLifetime: try host.settings.seconds("NOTIFICATION_STREAM_TICKET_SECONDS", default: .seconds(60))).add(to: group)
     }
 
     static func migrations() throws -> [Migration] {

@@ -17,6 +17,10 @@ struct NotificationHarness: Sendable {
     let topicPrefix: String
     let sink: MailSink
     let key: TestSigningKey
+    /// The service's own database (`DATABASE_URL`), for checks of what it stored.
+    let database: Settings
+    /// Routes the service serves that its OpenAPI document does not describe (see ``OpenAPICoverage``).
+    let undocumentedRoutes: [String]
 
     static let running = ConcurrencyLimit(3)
 
@@ -53,8 +57,10 @@ struct NotificationHarness: Sendable {
                 let settings = values
                 var host = try ServiceHost.testing(settings, openAPIDocument: NotificationService.openAPIDocument)
                 try await NotificationService.configure(&host)
+                let undocumented = try OpenAPICoverage.undocumented(host.router, document: try #require(NotificationService.openAPIDocument))
                 let result = try await host.makeApplication().test(.live) { client in
-                    try await body(NotificationHarness(client: client, topicPrefix: prefix, sink: sink, key: key))
+                    try await body(NotificationHarness(client: client, topicPrefix: prefix, sink: sink, key: key, database: database,
+                                                 undocumentedRoutes: undocumented))
                 }
                 await sink.stop()
                 return result

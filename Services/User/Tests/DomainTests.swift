@@ -70,13 +70,4 @@ struct DomainTests {
         #expect(document?["keys"]?.count == 2)
         #expect(document?["keys"]?.allSatisfy { $0["d"] == nil && $0["alg"] == "ES256" && $0["use"] == "sig" } == true)
     }
-
-    @Test("opaque tokens are 256-bit base64url and differ every time")
-    func opaqueTokens() {
-        let tokens = (0..<100).map { _ in OpaqueToken.generate().value }
-        #expect(Set(tokens).count == 100)
-        #expect(tokens.allSatisfy(OpaqueToken.isWellFormed))
-        #expect(!OpaqueToken.isWellFormed("short"))
-        #expect(OpaqueToken.digest(of: "a").count == 32)
-    }
 }

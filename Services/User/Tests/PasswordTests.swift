@@ -28,7 +28,7 @@ struct PasswordTests {
             // The token travels sealed: the raw event is useless to other readers of the topic,
             // and it opens only with the shared key and for this account.
             let token = try TestSealingKey.sealer.open(reset.data.sealedResetToken, context: reset.data.sealingContext)
-            #expect(OpaqueTokenShape.matches(token))
+            #expect(OpaqueToken.isWellFormed(token))
             #expect(!messages.contains { String(decoding: $0.value, as: UTF8.self).contains(token) })
             #expect(throws: SecretSealer.SealingError.self) {
                 try TestSealingKey.sealer.open(reset.data.sealedResetToken, context: UserPasswordResetRequested.eventType.name + ":someone-else")
@@ -110,9 +110,3 @@ struct PasswordTests {
     }
 }
 
-/// What a reset token looks like: 43 base64url characters (256 bits).
-enum OpaqueTokenShape {
-    static func matches(_ text: String) -> Bool {
-        text.utf8.count == 43 && Data(base64URLEncoded: text)?.count == 32
-    }
-}

@@ -20,6 +20,8 @@ struct UserServiceHarness: Sendable {
     let topicPrefix: String
     let clientAddress: String
     let logs: LogCapture
+    /// Routes the service serves that its OpenAPI document does not describe (see ``OpenAPICoverage``).
+    let undocumentedRoutes: [String]
 
     static let adminPassword = "Adm1n-Harness-Secret!"
     var adminEmail: String { values["ADMIN_EMAIL"]! }
@@ -62,9 +64,11 @@ struct UserServiceHarness: Sendable {
             let logs = LogCapture()
             var host = try ServiceHost.testing(values, logs: logs, openAPIDocument: UserService.openAPIDocument)
             try await UserService.configure(&host)
+            let undocumented = try OpenAPICoverage.undocumented(host.router, document: try #require(UserService.openAPIDocument))
             let address = "10.\(Int.random(in: 0...255)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
             return try await host.makeApplication().test(.live) { client in
-                try await body(UserServiceHarness(client: client, values: values, topicPrefix: prefix, clientAddress: address, logs: logs))
+                try await body(UserServiceHarness(client: client, values: values, topicPrefix: prefix, clientAddress: address, logs: logs,
+                                       undocumentedRoutes: undocumented))
             }
         }
     }

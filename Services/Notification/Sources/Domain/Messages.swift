@@ -8,6 +8,8 @@ struct OutgoingMessage: Sendable {
     var subject: String
     /// The template's data: strings, numbers, booleans, and arrays/dictionaries of them.
     var values: [String: any Sendable]
+    /// The body holds a secret (a reset link): the delivery log blanks it once sent.
+    var sensitive = false
 }
 
 /// Who an email goes to, from the service's own copy of users.
@@ -30,7 +32,8 @@ enum Messages {
         link.queryItems = (link.queryItems ?? []) + [URLQueryItem(name: "token", value: token)]
         return OutgoingMessage(recipient: Recipient(userID: event.userId, email: event.email, name: event.name), template: "password-reset",
                                subject: "Reset your Bazaar password",
-                               values: ["name": event.name, "link": link.string ?? linkBase, "expiresAt": Self.time(event.expiresAt)])
+                               values: ["name": event.name, "link": link.string ?? linkBase, "expiresAt": Self.time(event.expiresAt)],
+                               sensitive: true)
     }
 
     static func orderConfirmed(_ event: OrderConfirmed, name: String) -> OutgoingMessage {

@@ -74,9 +74,9 @@ struct NotificationStore: Sendable {
     func enqueue(_ message: OutgoingMessage, text: String, html: String, eventID: String, eventType: String,
                  on connection: PostgresConnection) async throws {
         try await connection.query("""
-            INSERT INTO deliveries (id, event_id, event_type, user_id, recipient, template, subject, body_text, body_html, status)
+            INSERT INTO deliveries (id, event_id, event_type, user_id, recipient, template, subject, body_text, body_html, sensitive, status)
             VALUES (\(UUID()), \(eventID), \(eventType), \(message.recipient.userID), \(message.recipient.email), \(message.template),
-                    \(message.subject), \(text), \(html), 'pending')
+                    \(message.subject), \(text), \(html), \(message.sensitive), 'pending')
             ON CONFLICT ON CONSTRAINT deliveries_once_per_recipient DO NOTHING
             """, logger: logger)
     }
@@ -94,9 +94,13 @@ struct NotificationStore: Sendable {
         return due
     }
 
+    /// Records the email as sent; a sensitive one (a reset link) loses its body, which is not needed any more.
     func markSent(_ id: UUID, on connection: PostgresConnection) async throws {
         try await connection.query("""
-            UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL WHERE id = \(id)
+            UPDATE deliveries SET status = 'sent', attempts = attempts + 1, sent_at = now(), last_error = NULL,
+                   body_text = CASE WHEN sensitive THEN '' ELSE body_text END,
+                   body_html = CASE WHEN sensitive THEN '' ELSE body_html END
+            WHERE id = \(id)
             """, logger: logger)
     }
 
@@ -135,6 +139,27 @@ struct NotificationStore: Sendable {
             ORDER BY created_at DESC, id LIMIT \(page.limit) OFFSET \(page.offset)
             """, logger: logger))
         return (items, total)
+    }
+
+    // MARK: Stream tickets
+
+    /// Stores a ticket (its digest) for `userID`, valid for `lifetime`; expired tickets of the
+    /// last hour go at the same time, so the table stays small.
+    func createStreamTicket(digest: Data, userID: String, lifetime: Duration, on connection: PostgresConnection) async throws {
+        let seconds = Double(lifetime.components.seconds)
+        try await connection.query("DELETE FROM stream_tickets WHERE expires_at < now() - interval '1 hour'", logger: logger)
+        try await connection.query("""
+            INSERT INTO stream_tickets (digest, user_id, expires_at) VALUES (\(digest), \(userID), now() + make_interval(secs => \(seconds)))
+            """, logger: logger)
+    }
+
+    /// Spends a ticket: the user it was issued to, or nil when it is unknown, expired or spent.
+    func redeemStreamTicket(digest: Data, on connection: PostgresConnection) async throws -> String? {
+        let rows = try await connection.query("""
+            UPDATE stream_tickets SET used_at = now() WHERE digest = \(digest) AND used_at IS NULL AND expires_at > now() RETURNING user_id
+            """, logger: logger)
+        for try await userID in rows.decode(String.self) { return userID }
+        return nil
     }
 
     /// Makes a failed (or still pending) delivery due now; nil when there is no such delivery,

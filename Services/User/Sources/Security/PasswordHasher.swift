@@ -1,3 +1,4 @@
+import BazaarCore
 import HummingbirdBcrypt
 import NIOPosix
 
