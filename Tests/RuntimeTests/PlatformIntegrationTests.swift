@@ -1,4 +1,5 @@
 import BazaarRuntime
+import BazaarTestSupport
 import Foundation
 import Testing
 
@@ -115,10 +116,11 @@ struct PlatformIntegrationTests {
             #expect(try await request("POST", "/api/auth/password-reset", body: #"{"email":"shopper@example.com"}"#).status == 202)
             var resetLink: String?
             for _ in 0..<120 where resetLink == nil {
-                resetLink = emlFiles(in: mailDirectory).lazy
-                    .compactMap { try? String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
-                    .filter { $0.contains("To: <shopper@example.com>") && $0.contains("Subject: Reset your Bazaar password") }
-                    .flatMap(mimeBodies).compactMap { $0.firstMatch(of: /token=([A-Za-z0-9_-]{43})/)?.1 }.first.map(String.init)
+                let received: [ReceivedMail] = try emlFiles(in: mailDirectory).map { name in
+                    try ReceivedMail(Data(contentsOf: URL(filePath: mailDirectory + "/" + name)))
+                }
+                let reset = received.first { $0.to.contains("shopper@example.com") && $0.subject == "Reset your Bazaar password" }
+                resetLink = reset?.text.firstMatch(of: /token=([A-Za-z0-9_-]{43})/).map { String($0.1) }
                 if resetLink == nil { try await Task.sleep(for: .milliseconds(250)) }
             }
             let resetToken = try #require(resetLink, "no reset email in \(mailDirectory): \(emlFiles(in: mailDirectory))")

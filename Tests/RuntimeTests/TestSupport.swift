@@ -184,24 +184,3 @@ enum MailSender {
 func emlFiles(in directory: String) -> [String] {
     ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".eml") }.sorted()
 }
-
-/// The decoded text of every base64 part of an email as our mailer writes it (each part's
-/// `Content-Transfer-Encoding: base64` header, a blank line, then base64 lines).
-func mimeBodies(_ eml: String) -> [String] {
-    let lines = eml.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
-    var bodies: [String] = []
-    var index = 0
-    while index < lines.count {
-        defer { index += 1 }
-        guard lines[index].lowercased() == "content-transfer-encoding: base64" else { continue }
-        while index < lines.count, !lines[index].isEmpty { index += 1 }
-        var encoded = ""
-        index += 1
-        while index < lines.count, !lines[index].isEmpty, !lines[index].hasPrefix("--") {
-            encoded += lines[index]
-            index += 1
-        }
-        if let data = Data(base64Encoded: encoded) { bodies.append(String(decoding: data, as: UTF8.self)) }
-    }
-    return bodies
-}

@@ -73,7 +73,11 @@ public enum TestDatabase {
 
     /// Runs `body` with a store connected to `settings`' database, its pool running meanwhile.
     public static func withStore<Result: Sendable>(_ settings: Settings, _ body: @Sendable (PostgresStore) async throws -> Result) async throws -> Result {
-        let store = PostgresStore(configuration: try .from(settings), logger: Logger(label: "test-postgres"))
+        // Errors only: a query may ask for a connection a moment before `run()` below has started,
+        // which PostgresNIO handles (the request waits) but warns about on every test.
+        var logger = Logger(label: "test-postgres")
+        logger.logLevel = .error
+        let store = PostgresStore(configuration: try .from(settings), logger: logger)
         return try await withThrowingTaskGroup(of: Result?.self) { group in
             group.addTask {
                 await store.run()

@@ -43,17 +43,13 @@ enum DocumentServer {
         "mongodb://127.0.0.1:\(port)/\(database ?? "")?retryWrites=false&serverSelectionTimeoutMS=5000"
     }
 
-    /// `secantusd-py` in the project's `.venv` (installed by `make deps`), found from the current
-    /// folder or from the build products folder (`<repo>/.build/<configuration>/`).
+    /// `secantusd-py` in the project's `.venv` (installed by `make deps`), in the current folder
+    /// or the repository the running `bazaar` was built in.
     static func locate() throws -> String {
-        let products = URL(filePath: ExecutableLocator.productsDirectory())
-        let candidates = [
-            URL(filePath: FileManager.default.currentDirectoryPath).appending(path: ".venv/bin/secantusd-py"),
-            products.deletingLastPathComponent().deletingLastPathComponent().appending(path: ".venv/bin/secantusd-py"),
-        ]
-        for candidate in candidates where FileManager.default.isExecutableFile(atPath: candidate.path(percentEncoded: false)) {
-            return candidate.path(percentEncoded: false)
-        }
-        throw RuntimeError.missingVenvTool(name: "secantusd-py")
+        let tool = ".venv/bin/secantusd-py"
+        guard let root = ExecutableLocator.repositoryRoot(containing: tool),
+              FileManager.default.isExecutableFile(atPath: root.appending(path: tool).path(percentEncoded: false))
+        else { throw RuntimeError.missingVenvTool(name: "secantusd-py") }
+        return root.appending(path: tool).path(percentEncoded: false)
     }
 }

@@ -68,13 +68,7 @@ public enum MailServer {
     /// The venv's `python` and the sink script of the same repository: looked for in the current
     /// folder, then in every folder above the build products folder (`<repo>/.build/<triple>/<configuration>/`).
     static func locate() throws -> (python: String, script: String) {
-        var roots = [URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory)]
-        var folder = URL(filePath: ExecutableLocator.productsDirectory(), directoryHint: .isDirectory)
-        while folder.pathComponents.count > 1 {
-            folder = folder.deletingLastPathComponent()
-            roots.append(folder)
-        }
-        guard let root = roots.first(where: { FileManager.default.fileExists(atPath: $0.appending(path: scriptPath).path(percentEncoded: false)) }) else {
+        guard let root = ExecutableLocator.repositoryRoot(containing: scriptPath) else {
             throw RuntimeError.fileProblem(
                 path: scriptPath,
                 reason: "the SMTP sink script was not found in the current folder or above \(ExecutableLocator.productsDirectory()); run bazaar from the repository"

@@ -42,6 +42,19 @@ enum ExecutableLocator {
         (currentExecutable() as NSString).deletingLastPathComponent
     }
 
+    /// The repository folder holding `relativePath` (a venv tool, a script): the current folder,
+    /// or else the nearest folder above the build products folder (`<repo>/.build/<triple>/<configuration>/`),
+    /// so `bazaar` also works when started from elsewhere.
+    static func repositoryRoot(containing relativePath: String) -> URL? {
+        var roots = [URL(filePath: FileManager.default.currentDirectoryPath, directoryHint: .isDirectory)]
+        var folder = URL(filePath: productsDirectory(), directoryHint: .isDirectory)
+        while folder.pathComponents.count > 1 {
+            folder = folder.deletingLastPathComponent()
+            roots.append(folder)
+        }
+        return roots.first { FileManager.default.fileExists(atPath: $0.appending(path: relativePath).path(percentEncoded: false)) }
+    }
+
     /// The directory part of an executable path after resolving symbolic links.
     static func resolvedDirectory(of path: String) -> String {
         (URL(filePath: path).resolvingSymlinksInPath().path(percentEncoded: false) as NSString).deletingLastPathComponent

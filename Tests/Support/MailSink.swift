@@ -1,22 +1,20 @@
-import BazaarTestSupport
-import Foundation
-import Testing
+public import Foundation
 
 /// A private SMTP sink for one test: the project's `smtp-sink.py` (aiosmtpd) on a free port,
 /// writing each message to its own directory; can be stopped and started again on the same port.
-final class MailSink: @unchecked Sendable {
-    let port: Int
-    let directory: URL
+public final class MailSink: @unchecked Sendable {
+    public let port: Int
+    public let directory: URL
     private var process: Process?
 
-    init() throws {
+    public init() throws {
         port = try LoopbackPort.free()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("mail-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     }
 
     /// Starts the sink and waits until it accepts connections; `rejectDomains` get 550.
-    func start(rejectDomains: [String] = []) async throws {
+    public func start(rejectDomains: [String] = []) async throws {
         let root = TestInfrastructure.repositoryRoot
         let process = Process()
         process.executableURL = root.appendingPathComponent(".venv/bin/python")
@@ -33,7 +31,7 @@ final class MailSink: @unchecked Sendable {
         throw SinkError(description: "the SMTP sink did not start on port \(port)")
     }
 
-    func stop() async {
+    public func stop() async {
         guard let process, process.isRunning else { return }
         process.terminate()
         await ChildProcess.waitForExit(process)
@@ -41,13 +39,13 @@ final class MailSink: @unchecked Sendable {
     }
 
     /// The messages received so far, oldest first.
-    func messages() throws -> [ReceivedMail] {
+    public func messages() throws -> [ReceivedMail] {
         let names = try FileManager.default.contentsOfDirectory(atPath: directory.path).filter { $0.hasSuffix(".eml") }.sorted()
         return try names.map { try ReceivedMail(Data(contentsOf: directory.appendingPathComponent($0))) }
     }
 
     /// Waits until at least `count` messages arrived (or the timeout passed) and returns them.
-    func waitForMessages(_ count: Int, timeout: Duration = .seconds(30)) async throws -> [ReceivedMail] {
+    public func waitForMessages(_ count: Int, timeout: Duration = .seconds(30)) async throws -> [ReceivedMail] {
         let deadline = ContinuousClock.now + timeout
         while ContinuousClock.now < deadline {
             let received = try messages()
@@ -62,21 +60,21 @@ final class MailSink: @unchecked Sendable {
         try? FileManager.default.removeItem(at: directory)
     }
 
-    struct SinkError: Error, CustomStringConvertible {
-        let description: String
+    public struct SinkError: Error, CustomStringConvertible {
+        public let description: String
     }
 }
 
-/// A received email, with its MIME parts decoded.
-struct ReceivedMail: Sendable {
-    let headers: [String: String]
-    let text: String
-    let html: String
+/// A received email (an `.eml` file as the sink writes it), with its base64 MIME parts decoded.
+public struct ReceivedMail: Sendable {
+    public let headers: [String: String]
+    public let text: String
+    public let html: String
 
-    var subject: String { headers["subject"].map(Self.decodeEncodedWords) ?? "" }
-    var to: String { headers["to"] ?? "" }
+    public var subject: String { headers["subject"].map(Self.decodeEncodedWords) ?? "" }
+    public var to: String { headers["to"] ?? "" }
 
-    init(_ data: Data) throws {
+    public init(_ data: Data) throws {
         let raw = String(decoding: data, as: UTF8.self).replacingOccurrences(of: "\r\n", with: "\n")
         let (head, body) = Self.split(raw)
         headers = Self.parseHeaders(head)
