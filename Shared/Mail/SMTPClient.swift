@@ -59,6 +59,15 @@ public struct SMTPError: Error, Sendable, CustomStringConvertible {
         self.message = message
     }
 
+    /// True when the failure concerns the mail server itself rather than one message or
+    /// recipient: it could not be reached or talked to (no reply: refused connection, timeout,
+    /// TLS), it is shutting down (421), or it refused our credentials (454, 530, 534, 535, 538).
+    /// A refused recipient or message (450–452, 550–554) says the server works.
+    public var concernsServer: Bool {
+        guard let responseCode else { return true }
+        return [421, 454, 530, 534, 535, 538].contains(responseCode)
+    }
+
     public var description: String {
         "SMTP \(isPermanent ? "rejected" : "failed")\(responseCode.map { " (\($0))" } ?? ""): \(message)"
     }

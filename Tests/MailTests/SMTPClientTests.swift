@@ -67,6 +67,7 @@ struct SMTPClientTests {
         }
         #expect(error.isPermanent)
         #expect(error.responseCode == 550)
+        #expect(!error.concernsServer)
         #expect(error.curlCode != nil)
         #expect(error.message.contains("550 5.1.1 <nobody@reject.test>: recipient rejected"), "\(error)")
         #expect(try sink.received().isEmpty)
@@ -81,6 +82,7 @@ struct SMTPClientTests {
         }
         #expect(!error.isPermanent)
         #expect(error.responseCode == 451)
+        #expect(!error.concernsServer)
     }
 
     @Test("a closed port is a temporary failure")
@@ -94,6 +96,7 @@ struct SMTPClientTests {
         #expect(!error.isPermanent)
         #expect(error.responseCode == nil)
         #expect(error.curlCode == 7)  // CURLE_COULDNT_CONNECT
+        #expect(error.concernsServer)
         #expect(error.message.contains("\(closed.port)"))
     }
 
@@ -108,6 +111,7 @@ struct SMTPClientTests {
         }
         #expect(!error.isPermanent)
         #expect(error.curlCode == 28)  // CURLE_OPERATION_TIMEDOUT
+        #expect(error.concernsServer)
         #expect(ContinuousClock.now - started < .seconds(5))
     }
 
@@ -121,6 +125,7 @@ struct SMTPClientTests {
         #expect(error.isPermanent)
         #expect(error.curlCode == 67)  // CURLE_LOGIN_DENIED
         #expect(error.responseCode == 535)
+        #expect(error.concernsServer)
         #expect(!error.message.contains("wrong-secret"))
         #expect(!error.description.contains("wrong-secret"))
 

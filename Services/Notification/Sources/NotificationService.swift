@@ -26,7 +26,9 @@ public enum NotificationService {
         let handlers = NotificationHandlers(store: store, renderer: try await TemplateRenderer.bundled(), resetLinkBase: resetLinkBase,
                                             sealer: try SecretSealer.load(from: host.settings))
         try host.addConsumer(messaging, group: host.settings.string("NOTIFICATION_CONSUMER_GROUP", default: "notification"), handlers: handlers.handlers)
-        host.addService(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, logger: host.logger))
+        let mailHealth = MailServerHealth()
+        host.addHealthCheck(mailHealth)
+        host.addService(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, health: mailHealth, logger: host.logger))
         let live = LiveEvents()
         host.addService(try LiveEventConsumer(settings: messaging.settings, serviceName: name, live: live, logger: host.logger,
                                               metricsFactory: host.metrics.factory))

@@ -26,6 +26,7 @@ struct DeliveryWorker: Service {
     let store: NotificationStore
     let smtp: SMTPClient
     let settings: DeliverySettings
+    let health: MailServerHealth
     let logger: Logger
 
     func run() async throws {
@@ -55,11 +56,14 @@ struct DeliveryWorker: Service {
                                           text: delivery.text, html: delivery.html, messageID: "\(delivery.id.uuidString.lowercased())@bazaar")
                 do {
                     try await smtp.send(message)
+                    health.record(nil)
                     try await store.markSent(delivery.id, on: connection)
                 } catch let error as SMTPError where error.isPermanent || delivery.attempts + 1 >= settings.maximumAttempts {
+                    health.record(error)
                     logger.warning("email not delivered", metadata: ["delivery": .string(delivery.id.uuidString), "error": .string("\(error)")])
                     try await store.markFailed(delivery.id, error: String(describing: error).prefix(500).description, on: connection)
                 } catch {
+                    if let error = error as? SMTPError { health.record(error) }
                     let delay = min(settings.retryBase * (1 << min(delivery.attempts, 10)), .seconds(3600))
                     logger.notice("email delivery will be retried", metadata: ["delivery": .string(delivery.id.uuidString), "error": .string("\(error)"),
                                                                                 "retry_in_s": .stringConvertible(delay.components.seconds)])
