@@ -390,7 +390,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BazaarMessagingTests",
-            dependencies: ["BazaarMessaging", "BazaarTestSupport"],
+            dependencies: ["BazaarMessaging", "BazaarTestSupport", "BazaarCore", "BazaarContracts", "BazaarKafka",
+                           .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/MessagingTests",
             swiftSettings: strictSettings
         ),

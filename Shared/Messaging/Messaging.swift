@@ -60,7 +60,8 @@ public struct Messaging: Sendable {
 
 extension ServiceHost {
     /// Publishes this service's events reliably: a producer and an outbox relay run for the life
-    /// of the service. Include ``MessagingMigrations/all`` in the store's migrations.
+    /// of the service. Include ``MessagingMigrations/all`` in the store's migrations. Also follows
+    /// account changes (``followAccountChanges(_:)``).
     public mutating func addMessaging(store: PostgresStore, relay: OutboxRelaySettings = .init()) throws -> Messaging {
         let kafka = try KafkaSettings.from(settings)
         let producer = try KafkaProducer(configuration: kafka.producerConfiguration(clientID: "bazaar-\(name)"), logger: logger,
@@ -68,6 +69,7 @@ extension ServiceHost {
         addService(producer)
         addService(OutboxRelay(store: store, producer: producer, settings: relay, logger: logger))
         addHealthCheck(KafkaHealthCheck(producer: producer, topic: TopicCatalog.domainTopics[0].name(prefix: kafka.topicPrefix)))
+        try followAccountChanges(kafka)
         return Messaging(outbox: Outbox(source: "bazaar/\(name)", topicPrefix: kafka.topicPrefix), producer: producer, store: store, settings: kafka)
     }
 

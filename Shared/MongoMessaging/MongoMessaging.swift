@@ -24,6 +24,7 @@ extension ServiceHost {
         addService(MongoOutboxRelay(outbox: outbox, producer: producer, settings: relay, logger: logger))
         addHealthCheck(KafkaHealthCheck(producer: producer, topic: TopicCatalog.domainTopics[0].name(prefix: kafka.topicPrefix)))
         beforeServing { try await outbox.createIndexes() }
+        try followAccountChanges(kafka)
         return MongoMessaging(outbox: outbox, producer: producer, settings: kafka)
     }
 }

@@ -138,7 +138,23 @@ struct PlatformIntegrationTests {
             let restart = try await TestProcess.run(launcher, ["up", "--detach"] + common)
             try #require(restart.status == 0, "second bazaar up failed:\n\(restart.output)")
             #expect(try await request("GET", "/api/users/me", token: customerToken).status == 200)
-            #expect(try await request("POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#).status == 200)
+            let adminAgain = try await request("POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#)
+            #expect(adminAgain.status == 200)
+
+            // Disabling an account stops its unexpired access token at every service within moments
+            // (each follows user.updated), not when the token expires.
+            let shopperID = try #require(((try JSONSerialization.jsonObject(with: Data(registered.body.utf8)) as? [String: Any])?["user"]
+                as? [String: Any])?["id"] as? String)
+            let freshAdminToken = try #require(try field("accessToken", of: adminAgain.body))
+            let disabled = try await request("PATCH", "/api/users/\(shopperID)", body: #"{"disabled":true}"#, token: freshAdminToken)
+            #expect(disabled.status == 200, "\(disabled.body)")
+            var feedStatus = 0
+            for _ in 0..<60 where feedStatus != 401 {
+                feedStatus = try await request("GET", "/api/notifications", token: customerToken).status
+                if feedStatus != 401 { try await Task.sleep(for: .milliseconds(250)) }
+            }
+            #expect(feedStatus == 401, "the notification service still accepts a disabled account's token")
+            #expect(try await request("GET", "/api/users/me", token: customerToken).status == 401)
         } catch {
             failure = error
         }

@@ -30,8 +30,8 @@ public enum NotificationService {
         host.addHealthCheck(mailHealth)
         host.addService(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, health: mailHealth, logger: host.logger))
         let live = LiveEvents()
-        host.addService(try LiveEventConsumer(settings: messaging.settings, serviceName: name, live: live, logger: host.logger,
-                                              metricsFactory: host.metrics.factory))
+        host.addService(try LiveEventConsumer.follower(settings: messaging.settings, serviceName: name, live: live, logger: host.logger,
+                                                       metricsFactory: host.metrics.factory))
         let group = host.router.group("/api/notifications")
         NotificationRoutes(database: database, store: store).add(to: group)
         StreamRoute(live: live, heartbeat: try host.settings.seconds("NOTIFICATION_STREAM_HEARTBEAT_SECONDS", default: .seconds(15)),

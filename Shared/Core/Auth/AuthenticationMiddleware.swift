@@ -5,16 +5,21 @@ import Synchronization
 /// the context. A request without a token passes on anonymous (handlers call `requireUser()`);
 /// a request with a bad token is refused with 401 at once, so a client learns its token is wrong.
 /// Without a verifier (a service configured with no key source) headers are not read.
+/// A valid token whose account has since been disabled or given another role is refused too
+/// (``AccountStandings``).
 public struct AuthenticationMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     let verifier: TokenVerifierSlot
+    let standings: AccountStandings
 
-    public init(verifier: TokenVerifier) {
+    public init(verifier: TokenVerifier, standings: AccountStandings = AccountStandings()) {
         self.verifier = TokenVerifierSlot(verifier)
+        self.standings = standings
     }
 
-    init(slot: TokenVerifierSlot) {
+    init(slot: TokenVerifierSlot, standings: AccountStandings) {
         self.verifier = slot
+        self.standings = standings
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
@@ -27,6 +32,9 @@ public struct AuthenticationMiddleware: RouterMiddleware {
         }
         var context = context
         let identity = try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        if let refusal = standings.refusal(for: identity) {
+            throw ProblemError.unauthorized(refusal)
+        }
         context.identity = identity
         context.logger[metadataKey: "user_id"] = .string(identity.userID)
         var response = try await next(request, context)

@@ -23,6 +23,9 @@ public struct ServiceHost {
     /// The access-token verifier: from `JWT_JWKS_URL` or `JWT_PUBLIC_KEY`, or the one given to
     /// ``verifyTokens(with:)``; nil when none is configured.
     public var tokenVerifier: TokenVerifier? { tokenVerifierSlot.current }
+    /// Accounts recently disabled or given another role, whose older tokens are refused; kept
+    /// current by `followAccountChanges` (BazaarMessaging) from `user.updated` events.
+    public let accountStandings: AccountStandings
     private let tokenVerifierSlot: TokenVerifierSlot
     /// Add the service's routes here; the shared middleware already wraps them.
     public let router: Router<ServiceRequestContext>
@@ -48,6 +51,7 @@ public struct ServiceHost {
         self.logger = logger
         self.metrics = ServiceMetrics()
         self.tokenVerifierSlot = TokenVerifierSlot(try AuthSettings.from(settings).map { try TokenVerifier(settings: $0, logger: logger) })
+        self.accountStandings = AccountStandings(window: try settings.seconds("ACCOUNT_CHANGE_WINDOW_SECONDS", default: .seconds(3600)))
         self.router = Router(context: ServiceRequestContext.self)
         let openAPI = try openAPIDocument.map { url in
             do {
@@ -70,7 +74,7 @@ public struct ServiceHost {
         router.add(middleware: OriginListCORSMiddleware(allowedOrigins: http.corsAllowedOrigins))
         router.add(middleware: ProblemMiddleware())
         router.add(middleware: BodyLimitMiddleware(limit: http.maxBodyBytes))
-        router.add(middleware: AuthenticationMiddleware(slot: tokenVerifierSlot))
+        router.add(middleware: AuthenticationMiddleware(slot: tokenVerifierSlot, standings: accountStandings))
     }
 
     private func installOperationalRoutes(openAPI: ByteBuffer?) {

@@ -4,40 +4,22 @@ import BazaarMessaging
 import Foundation
 import Logging
 import Metrics
-import ServiceLifecycle
 
 /// Reads the `orders` and `payments` topics for the live streams. Every replica uses its own
 /// consumer group (so each sees every event for the clients connected to it), starts at the
 /// newest offset (a stream shows what happens from now on) and keeps no state.
-struct LiveEventConsumer: Service {
-    let consumer: KafkaConsumer
+struct LiveEventConsumer: Sendable {
     let live: LiveEvents
     let logger: Logger
 
     static let topics = [TopicCatalog.orders, TopicCatalog.payments]
 
-    init(settings: KafkaSettings, serviceName: String, live: LiveEvents, logger: Logger, metricsFactory: any MetricsFactory) throws {
-        var configuration = settings.consumerConfiguration(group: "notification-stream-\(UUID().uuidString.prefix(8).lowercased())",
-                                                           clientID: "bazaar-\(serviceName)-stream")
-        configuration.autoOffsetReset = .latest
-        consumer = try KafkaConsumer(configuration: configuration, topics: Self.topics.map { $0.name(prefix: settings.topicPrefix) },
-                                     logger: logger, metricsFactory: metricsFactory)
-        self.live = live
-        self.logger = logger
-    }
-
-    func run() async throws {
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            group.addTask { try await consumer.run() }
-            group.addTask {
-                for try await message in consumer.messages {
-                    forward(message)
-                    try consumer.storeOffset(for: message)
-                }
-            }
-            try await group.next()
-            group.cancelAll()
-        }
+    /// The background service that feeds `live`.
+    static func follower(settings: KafkaSettings, serviceName: String, live: LiveEvents, logger: Logger,
+                         metricsFactory: any MetricsFactory) throws -> ReplicaFollower {
+        let consumer = LiveEventConsumer(live: live, logger: logger)
+        return try ReplicaFollower(kafka: settings, purpose: "\(serviceName)-stream", topics: topics, start: .latest, logger: logger,
+                                   metricsFactory: metricsFactory, handle: consumer.forward)
     }
 
     /// Sends the event to its user's streams; events without a `userId` are not for a customer.
