@@ -29,9 +29,10 @@ public struct ReplicaFollower: Service {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await consumer.run() }
             group.addTask {
+                // No offsets are stored, so none are committed: the group is this replica's alone and
+                // starts afresh (`start`) each time, and the broker drops it once the replica is gone.
                 for try await message in consumer.messages {
                     handle(message)
-                    try consumer.storeOffset(for: message)
                 }
             }
             try await group.next()
