@@ -19,8 +19,7 @@ struct PublicRoutes: Sendable {
         let query = try ProductQuery.from(request.uri.queryParameters)
         let store = self.store
         let entity = try await responses.entity(.productLists, id: query.cacheID) {
-            let tree = CategoryTree(try await store.allCategories())
-            let (items, total) = try await store.list(query, categoryTree: tree, brands: try await store.allBrands())
+            let (items, total) = try await store.list(query)
             return (ProductPage(items: items.map(ProductView.init), total: total, page: query.page.page, limit: query.page.limit), nil)
         }
         return CachedResponses.response(entity, for: request)

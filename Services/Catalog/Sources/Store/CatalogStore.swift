@@ -53,15 +53,17 @@ struct CatalogStore: Sendable {
         try await brands.find([:], sort: ["name": 1, "_id": 1])
     }
 
-    /// One page of active products matching `query`, and how many match in all.
-    func list(_ query: ProductQuery, categoryTree: CategoryTree, brands: [Brand]) async throws -> (items: [Product], total: Int) {
+    /// One page of active products matching `query`, and how many match in all. Categories and
+    /// brands are read only when the query needs them (a plain page is two queries: count, find).
+    func list(_ query: ProductQuery) async throws -> (items: [Product], total: Int) {
         var filter: BSONDocument = ["active": true]
         if let category = query.category {
+            let categoryTree = CategoryTree(try await allCategories())
             guard let node = categoryTree.category(idOrSlug: category) else { return ([], 0) }
             filter["categoryIds"] = ["$in": .array(categoryTree.subtree(of: node.id).map { .string($0) })]
         }
         if let brand = query.brand {
-            guard let match = brands.first(where: { $0.id == brand || $0.slug == brand }) else { return ([], 0) }
+            guard let match = try await brands.findOne(["$or": [["_id": .string(brand)], ["slug": .string(brand)]]]) else { return ([], 0) }
             filter["brand"] = .string(match.id)
         }
         var price = BSONDocument()
@@ -77,7 +79,7 @@ struct CatalogStore: Sendable {
         case .relevance where !query.terms.isEmpty:
             // Ranking happens here, over the matches (keyword results are a small set; capped).
             let matches = try await products.find(filter, limit: 1_000)
-            let brandNames = Dictionary(brands.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+            let brandNames = Dictionary(try await allBrands().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
             let ranked = Relevance.sorted(matches, terms: query.terms, brandNames: brandNames)
             return (Array(ranked.dropFirst(query.page.offset).prefix(query.page.limit)), total)
         default:
