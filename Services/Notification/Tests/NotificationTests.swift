@@ -125,6 +125,9 @@ struct NotificationTests {
                 if smtpStatus != "connected" { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(smtpStatus == "connected")
+            let metrics = try await service.client.execute(uri: "/metrics", method: .get).text
+            #expect(metrics.contains(#"notification_emails_total{outcome="retry"}"#), "\(metrics)")
+            #expect(metrics.contains(#"notification_emails_total{outcome="sent"} 1"#))
             let log = try await service.get("/api/notifications/deliveries", token: admin).jsonObject()
             let item = try #require((log["items"] as? [[String: Any]])?.first)
             #expect(item["status"] as? String == "sent")

@@ -2,6 +2,7 @@ import BazaarMail
 import BazaarPostgres
 import Foundation
 import Logging
+import Metrics
 import ServiceLifecycle
 
 /// How the worker paces itself.
@@ -27,7 +28,13 @@ struct DeliveryWorker: Service {
     let smtp: SMTPClient
     let settings: DeliverySettings
     let health: MailServerHealth
+    let metricsFactory: any MetricsFactory
     let logger: Logger
+
+    /// `notification_emails_total{outcome="sent|retry|failed"}`: what each delivery attempt ended in.
+    private func count(_ outcome: String) {
+        Counter(label: "notification_emails_total", dimensions: [("outcome", outcome)], factory: metricsFactory).increment()
+    }
 
     func run() async throws {
         while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -58,16 +65,19 @@ struct DeliveryWorker: Service {
                     try await smtp.send(message)
                     health.record(nil)
                     try await store.markSent(delivery.id, on: connection)
+                    count("sent")
                 } catch let error as SMTPError where error.isPermanent || delivery.attempts + 1 >= settings.maximumAttempts {
                     health.record(error)
                     logger.warning("email not delivered", metadata: ["delivery": .string(delivery.id.uuidString), "error": .string("\(error)")])
                     try await store.markFailed(delivery.id, error: String(describing: error).prefix(500).description, on: connection)
+                    count("failed")
                 } catch {
                     if let error = error as? SMTPError { health.record(error) }
                     let delay = min(settings.retryBase * (1 << min(delivery.attempts, 10)), .seconds(3600))
                     logger.notice("email delivery will be retried", metadata: ["delivery": .string(delivery.id.uuidString), "error": .string("\(error)"),
                                                                                 "retry_in_s": .stringConvertible(delay.components.seconds)])
                     try await store.markRetry(delivery.id, after: delay, error: String(describing: error).prefix(500).description, on: connection)
+                    count("retry")
                 }
             }
             return due.count
