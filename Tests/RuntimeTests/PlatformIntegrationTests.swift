@@ -149,7 +149,7 @@ struct PlatformIntegrationTests {
             let disabled = try await request("PATCH", "/api/users/\(shopperID)", body: #"{"disabled":true}"#, token: freshAdminToken)
             #expect(disabled.status == 200, "\(disabled.body)")
             var feedStatus = 0
-            for _ in 0..<60 where feedStatus != 401 {
+            for _ in 0..<120 where feedStatus != 401 {
                 feedStatus = try await request("GET", "/api/notifications", token: customerToken).status
                 if feedStatus != 401 { try await Task.sleep(for: .milliseconds(250)) }
             }
