@@ -230,7 +230,7 @@ struct LiveStreamTests {
 
     @Test("without an Authorization header (a browser's EventSource) a single-use, short-lived ticket opens the stream")
     func ticket() async throws {
-        try await NotificationHarness.run(["NOTIFICATION_STREAM_TICKET_SECONDS": "5"]) { service in
+        try await NotificationHarness.run(["NOTIFICATION_STREAM_TICKET_SECONDS": "8"]) { service in
             let tickets = "/api/notifications/stream/tickets"
             #expect(try await service.client.execute(uri: tickets, method: .post).status == .unauthorized)
             let token = try await service.token(for: "u-browser")
@@ -239,7 +239,7 @@ struct LiveStreamTests {
                 #expect(issued.status == .created)
                 #expect(issued.headers[.cacheControl] == "no-store")
                 let body = try issued.jsonObject()
-                #expect(body["expiresIn"] as? Int == 5)
+                #expect(body["expiresIn"] as? Int == 8)
                 return try #require(body["ticket"] as? String)
             }
             let ticket = try await issue()
@@ -247,7 +247,7 @@ struct LiveStreamTests {
             let output = try await Self.streamOutput(of: service, userID: "u-browser", query: "?ticket=\(ticket)")
             #expect(output.contains("o-own"), "\(output)")
             #expect(!output.contains("o-other"))
-            // Spent, expired (the stream above took longer than its 5 s), forged, malformed: all 401.
+            // Spent, expired (the stream above took longer than its 8 s), forged, malformed: all 401.
             for refused in [ticket, unused, String(repeating: "A", count: 43), "x"] {
                 let response = try await service.client.execute(uri: "/api/notifications/stream?ticket=\(refused)", method: .get)
                 #expect(response.status == .unauthorized, "\(refused)")
