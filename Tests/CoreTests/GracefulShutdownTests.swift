@@ -26,27 +26,11 @@ struct RecordingService: Service {
     }
 }
 
-/// A port nothing listens on right now.
-func freePort() throws -> Int {
-    let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(socket) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-    }
-    guard bound else { throw POSIXError(.EADDRINUSE) }
-    return Int(UInt16(bigEndian: address.sin_port))
-}
-
 @Suite("Service bootstrap: graceful shutdown")
 struct GracefulShutdownTests {
     @Test("on shutdown an in-flight request still completes, then background services stop in reverse order of adding")
     func drainsThenStopsInOrder() async throws {
-        let port = try freePort()
+        let port = try LoopbackPort.free()
         let timeline = Timeline()
         var host = try ServiceHost.testing(["PORT": String(port)])
         host.addService(RecordingService(name: "store", timeline: timeline))

@@ -1,4 +1,5 @@
 import BazaarRuntime
+import BazaarTestSupport
 import Foundation
 import Testing
 
@@ -85,7 +86,7 @@ struct GatewayConfigurationTests {
         let nginx = try TestTools.require("nginx", debianPackage: "nginx-light", extraDirectories: ["/usr/sbin"])
         let directory = try TemporaryDirectory.create(prefix: "bazaar-gateway-test")
         defer { directory.remove() }
-        let settings = RuntimeSettings(runDirectory: RunDirectory(path: directory.path), gatewayPort: try FreePort.find())
+        let settings = RuntimeSettings(runDirectory: RunDirectory(path: directory.path), gatewayPort: try LoopbackPort.free())
         let configuration = Gateway.configuration(for: settings)
         try Gateway.writeFiles(for: configuration)
         let result = try await TestProcess.run(nginx, ["-t"] + Gateway.arguments(for: configuration))

@@ -1,4 +1,5 @@
 import BazaarRuntime
+import BazaarTestSupport
 import Foundation
 import Testing
 
@@ -17,10 +18,10 @@ struct LauncherIntegrationTests {
         let launcher = try LauncherBinary.locate()
         let psql = try TestTools.require("psql", debianPackage: "postgresql-client")
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-launcher-test")
-        let port = try FreePort.find()
+        let port = try LoopbackPort.free()
         let common = ["--run-dir", runDirectory.path, "--postgres-port", String(port),
-                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find()),
-                      "--smtp-port", String(try FreePort.find())]
+                      "--redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
+                      "--smtp-port", String(try LoopbackPort.free())]
         var failure: (any Error)?
         do {
             try await exercise(launcher: launcher, psql: psql, runDirectory: runDirectory, common: common)
@@ -42,9 +43,9 @@ struct LauncherIntegrationTests {
         let psql = try TestTools.require("psql", debianPackage: "postgresql-client")
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-private-run")
         chmod(runDirectory.path, 0o700)
-        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try FreePort.find()),
-                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find()),
-                      "--smtp-port", String(try FreePort.find())]
+        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try LoopbackPort.free()),
+                      "--redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
+                      "--smtp-port", String(try LoopbackPort.free())]
         let locationFile = RunDirectory(path: runDirectory.path).postgresDataLocationFile.path(percentEncoded: false)
         var failure: (any Error)?
         do {

@@ -13,10 +13,10 @@ struct PlatformIntegrationTests {
         let launcher = try LauncherBinary.locate()
         let curl = try TestTools.require("curl", debianPackage: "curl")
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-up-test")
-        let gatewayPort = try FreePort.find()
-        let smtpPort = try FreePort.find()
-        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try FreePort.find()),
-                      "--redis-port", String(try FreePort.find()), "--mongo-port", String(try FreePort.find()),
+        let gatewayPort = try LoopbackPort.free()
+        let smtpPort = try LoopbackPort.free()
+        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try LoopbackPort.free()),
+                      "--redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
                       "--smtp-port", String(smtpPort),
                       "--gateway-port", String(gatewayPort), "--service-port-offset", String(try Self.freeServicePortOffset())]
         let gateway = "http://127.0.0.1:\(gatewayPort)"
@@ -187,10 +187,6 @@ struct PlatformIntegrationTests {
 
     /// An offset that moves every registered service port onto a free one.
     static func freeServicePortOffset() throws -> Int {
-        for _ in 0..<20 {
-            let offset = try FreePort.find() - 8101
-            if offset > 0, ServiceRegistry.all.allSatisfy({ HealthProbe.isPortAvailable($0.port + offset) }) { return offset }
-        }
-        throw TestSetupError(description: "no free range of service ports found")
+        try LoopbackPort.freeOffset(for: ServiceRegistry.all.map(\.port))
     }
 }

@@ -1,4 +1,5 @@
 import BazaarRuntime
+import BazaarTestSupport
 import Foundation
 import Testing
 
@@ -18,7 +19,7 @@ struct SMTPSinkTests {
         let folder = try TemporaryDirectory.create(prefix: "bazaar-smtp-sink-test")
         defer { folder.remove() }
         let mail = folder.path + "/mail"
-        let port = try FreePort.find()
+        let port = try LoopbackPort.free()
         let output = folder.path + "/sink.log"
         #expect(FileManager.default.createFile(atPath: output, contents: nil))
         let log = try FileHandle(forWritingTo: URL(filePath: output))

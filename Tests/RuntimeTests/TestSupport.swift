@@ -83,30 +83,6 @@ struct TemporaryDirectory {
     }
 }
 
-/// A TCP port nothing listens on right now.
-enum FreePort {
-    static func find() throws -> Int {
-        #if canImport(Glibc)
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        #else
-        let descriptor = socket(AF_INET, SOCK_STREAM, 0)
-        #endif
-        guard descriptor >= 0 else { throw TestSetupError(description: "cannot create a socket") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
-        address.sin_addr = in_addr(s_addr: in_addr_t(UInt32(0x7F00_0001).bigEndian))
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else { throw TestSetupError(description: "cannot bind a free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
 
 /// Programs run from launcher tests: the shared runner of `Tests/Support`.
 typealias TestProcess = ChildProcess

@@ -30,7 +30,7 @@ public final class PrivateMongo: Sendable {
     /// - Parameter standalone: Present a standalone server (as a single `mongod` without
     ///   `--replSet` does), on which drivers refuse transactions.
     public init(standalone: Bool = false) throws {
-        self.port = try Self.freeLoopbackPort()
+        self.port = try LoopbackPort.free()
         self.storagePath = FileManager.default.temporaryDirectory.appendingPathComponent("private-mongo-\(UUID().uuidString)")
         self.isStandalone = standalone
         try FileManager.default.createDirectory(at: storagePath, withIntermediateDirectories: true)
@@ -137,23 +137,6 @@ public final class PrivateMongo: Sendable {
         if let message = failure.withLock({ $0 }) { throw StartFailure(description: "could not start SecantusDB: \(message)") }
     }
 
-    /// A port the kernel reports free on 127.0.0.1 (bound to port 0, read back, released).
-    static func freeLoopbackPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw StartFailure(description: "socket() failed: errno \(errno)") }
-        defer { close(descriptor) }
-        var address = loopbackAddress(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw StartFailure(description: "bind() failed: errno \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let named = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        guard named == 0 else { throw StartFailure(description: "getsockname() failed: errno \(errno)") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
     static func acceptsConnections(port: Int) -> Bool {

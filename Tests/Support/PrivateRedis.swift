@@ -22,7 +22,7 @@ public final class PrivateRedis: @unchecked Sendable {
     /// Starts a server on a free port and waits until it answers `PING`.
     public init() throws {
         self.executable = try Self.locateServer()
-        self.port = try Self.freeLoopbackPort()
+        self.port = try LoopbackPort.free()
         try start()
     }
 
@@ -75,23 +75,6 @@ public final class PrivateRedis: @unchecked Sendable {
             if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         }
         throw StartFailure(description: "redis-server is not installed (apt-get install redis-server)")
-    }
-
-    /// A port the kernel considers free right now (bound to port 0, read back, released).
-    static func freeLoopbackPort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw StartFailure(description: "socket() failed: \(errno)") }
-        defer { close(descriptor) }
-        var address = loopback(port: 0)
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0 else { throw StartFailure(description: "bind() failed: \(errno)") }
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
-        }
-        return Int(UInt16(bigEndian: address.sin_port))
     }
 
     /// Whether a server on `port` answers `PING` with `+PONG` within half a second.
