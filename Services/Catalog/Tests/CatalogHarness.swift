@@ -9,9 +9,10 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// A running catalog service for one test: a fresh database on the test MongoDB-wire server, its
-/// own cache prefix on the test Redis, its own topic prefix on the dev broker, and tokens signed by
-/// a test key (admin and customer).
+/// A running catalog service for one test: a MongoDB-wire server of its own (SecantusDB is one
+/// single-threaded Python process: sharing one between parallel catalog tests made single requests
+/// wait over 20 s on a loaded machine), its own cache prefix on the test Redis, its own topic
+/// prefix on the dev broker, and tokens signed by a test key (admin and customer).
 struct CatalogHarness: Sendable {
     let client: any TestClientProtocol
     let topicPrefix: String
@@ -21,14 +22,15 @@ struct CatalogHarness: Sendable {
     let undocumentedRoutes: [String]
     var catalogTopic: String { topicPrefix + "catalog" }
 
-    /// Two at a time: each loads the demo catalog into the one, single-process MongoDB-wire server.
+    /// Two at a time, one per core: each runs its own MongoDB-wire server and loads the demo catalog.
     static let running = ConcurrencyLimit(2)
 
     @discardableResult
     static func run<Result: Sendable>(seed: Bool = true, _ overrides: [String: String] = [:],
                                       _ body: @escaping @Sendable (CatalogHarness) async throws -> Result) async throws -> Result {
         try await running.run {
-            let (url, databaseName) = try TestMongo.freshDatabaseURL()
+            let mongo = try await PrivateMongo.launch()
+            let url = mongo.url(database: "catalog", options: "retryWrites=false&serverSelectionTimeoutMS=5000")
             let key = TestSigningKey()
             let prefix = TestKafka.uniquePrefix()
             var values: [String: String] = [
@@ -56,10 +58,10 @@ struct CatalogHarness: Sendable {
                     try await body(CatalogHarness(client: client, topicPrefix: prefix, adminToken: adminToken, customerToken: customerToken,
                                         undocumentedRoutes: undocumented))
                 }
-                try await TestMongo.drop(databaseName)
+                await mongo.stop()
                 return result
             } catch {
-                try? await TestMongo.drop(databaseName)
+                await mongo.stop()
                 throw error
             }
         }
