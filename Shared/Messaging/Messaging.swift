@@ -63,14 +63,22 @@ extension ServiceHost {
     /// of the service. Include ``MessagingMigrations/all`` in the store's migrations. Also follows
     /// account changes (``followAccountChanges(_:)``).
     public mutating func addMessaging(store: PostgresStore, relay: OutboxRelaySettings = .init()) throws -> Messaging {
+        let (producer, kafka) = try addEventProducer()
+        addService(OutboxRelay(store: store, producer: producer, settings: relay, logger: logger))
+        return Messaging(outbox: Outbox(source: "bazaar/\(name)", topicPrefix: kafka.topicPrefix), producer: producer, store: store, settings: kafka)
+    }
+
+    /// What every service that publishes events needs, whatever its outbox: the Kafka settings, a
+    /// producer running for the life of the service (added before the relay, so it stops after
+    /// it), Kafka at `/health/ready`, and ``followAccountChanges(_:)``.
+    public mutating func addEventProducer() throws -> (producer: KafkaProducer, kafka: KafkaSettings) {
         let kafka = try KafkaSettings.from(settings)
         let producer = try KafkaProducer(configuration: kafka.producerConfiguration(clientID: "bazaar-\(name)"), logger: logger,
                                          metricsFactory: metrics.factory)
         addService(producer)
-        addService(OutboxRelay(store: store, producer: producer, settings: relay, logger: logger))
         addHealthCheck(KafkaHealthCheck(producer: producer, topic: TopicCatalog.domainTopics[0].name(prefix: kafka.topicPrefix)))
         try followAccountChanges(kafka)
-        return Messaging(outbox: Outbox(source: "bazaar/\(name)", topicPrefix: kafka.topicPrefix), producer: producer, store: store, settings: kafka)
+        return (producer, kafka)
     }
 
     /// Consumes the topics `handlers` need in consumer group `group`, idempotently (inbox) and
