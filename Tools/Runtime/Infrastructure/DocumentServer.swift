@@ -24,17 +24,9 @@ enum DocumentServer {
             port: settings.mongoPort
         ))
         recorder.add(process.record)
-        let deadline = ContinuousClock.now + .seconds(30)
-        while ContinuousClock.now < deadline {
-            try Task.checkCancellation()
-            guard process.isRunning else { throw await process.unexpectedExitError() }
-            if !HealthProbe.isPortAvailable(settings.mongoPort) {
-                console.announce("mongodb (SecantusDB) accepts connections on 127.0.0.1:\(settings.mongoPort) (data: \(storage.path(percentEncoded: false)))")
-                return url(port: settings.mongoPort, database: nil)
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw RuntimeError.notReady(name: processName, seconds: 30, recentOutput: process.recentOutput)
+        try await process.waitUntilReady(seconds: 30) { HealthProbe.isPortAvailable(settings.mongoPort) ? nil : () }
+        console.announce("mongodb (SecantusDB) accepts connections on 127.0.0.1:\(settings.mongoPort) (data: \(storage.path(percentEncoded: false)))")
+        return url(port: settings.mongoPort, database: nil)
     }
 
     /// `retryWrites=false`: with retryable writes this server slows down sharply after ~10,000

@@ -32,19 +32,12 @@ enum KafkaBroker {
             arguments: ["--bootstrap-file", bootstrapFile.path]
         ))
         recorder.add(process.record)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            try Task.checkCancellation()
-            guard process.isRunning else { throw await process.unexpectedExitError() }
-            if let text = try? String(contentsOf: bootstrapFile, encoding: .utf8) {
-                let servers = text.trimmingCharacters(in: .whitespacesAndNewlines)
-                if !servers.isEmpty {
-                    console.announce("kafka dev broker ready on \(servers) (in memory: its topics and messages end with the run)")
-                    return servers
-                }
-            }
-            try await Task.sleep(for: .milliseconds(100))
+        let servers: String = try await process.waitUntilReady(seconds: 20) {
+            // Written by the broker once it listens; absent (or empty) until then.
+            let text = (try? String(contentsOf: bootstrapFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+            return text?.isEmpty == false ? text : nil
         }
-        throw RuntimeError.notReady(name: processName, seconds: 20, recentOutput: process.recentOutput)
+        console.announce("kafka dev broker ready on \(servers) (in memory: its topics and messages end with the run)")
+        return servers
     }
 }

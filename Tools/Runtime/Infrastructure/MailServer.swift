@@ -31,17 +31,9 @@ public enum MailServer {
             port: settings.smtpPort
         ))
         recorder.add(process.record)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            try Task.checkCancellation()
-            guard process.isRunning else { throw await process.unexpectedExitError() }
-            if !HealthProbe.isPortAvailable(settings.smtpPort) {
-                console.announce("smtp (aiosmtpd sink) accepts connections on \(host):\(settings.smtpPort) (mail: \(RunDirectory.path(of: mail)))")
-                return environmentEntries(settings: settings)
-            }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-        throw RuntimeError.notReady(name: processName, seconds: 20, recentOutput: process.recentOutput)
+        try await process.waitUntilReady(seconds: 20) { HealthProbe.isPortAvailable(settings.smtpPort) ? nil : () }
+        console.announce("smtp (aiosmtpd sink) accepts connections on \(host):\(settings.smtpPort) (mail: \(RunDirectory.path(of: mail)))")
+        return environmentEntries(settings: settings)
     }
 
     /// The `infra.env` entries of the sink: `BAZAAR_SMTP_HOST`, `BAZAAR_SMTP_PORT`, `BAZAAR_MAIL_DIR`.

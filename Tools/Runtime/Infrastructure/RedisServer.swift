@@ -44,19 +44,13 @@ enum RedisServer {
             arguments: [configuration.path(percentEncoded: false)], port: settings.redisPort
         ))
         recorder.add(process.record)
-        let deadline = ContinuousClock.now + .seconds(20)
-        while ContinuousClock.now < deadline {
-            try Task.checkCancellation()
-            guard process.isRunning else { throw await process.unexpectedExitError() }
+        try await process.waitUntilReady(seconds: 20) {
             let answer = try await CommandRunner.run(client, ["-h", "127.0.0.1", "-p", String(settings.redisPort), "--no-auth-warning", "ping"],
                                                      environment: ["REDISCLI_AUTH": password])
-            if answer.output.contains("PONG") {
-                console.announce("redis accepts connections on 127.0.0.1:\(settings.redisPort)")
-                return url(password: password, port: settings.redisPort)
-            }
-            try await Task.sleep(for: .milliseconds(100))
+            return answer.output.contains("PONG") ? () : nil
         }
-        throw RuntimeError.notReady(name: processName, seconds: 20, recentOutput: process.recentOutput)
+        console.announce("redis accepts connections on 127.0.0.1:\(settings.redisPort)")
+        return url(password: password, port: settings.redisPort)
     }
 
     static func url(password: String, port: Int) -> String {

@@ -121,6 +121,19 @@ final class SupervisedProcess: Sendable {
         if kill(-pid, signal) != 0 { kill(pid, signal) }
     }
 
+    /// Polls `probe` every 100 ms until it returns a value (the process is ready), for at most
+    /// `seconds`; an exit meanwhile, or the time running out, throws with the last output lines.
+    func waitUntilReady<Value>(seconds: Int, _ probe: () async throws -> Value?) async throws -> Value {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            try Task.checkCancellation()
+            guard isRunning else { throw await unexpectedExitError() }
+            if let value = try await probe() { return value }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw RuntimeError.notReady(name: specification.name, seconds: seconds, recentOutput: recentOutput)
+    }
+
     /// Waits up to `timeout` for the process to exit, polling without blocking a thread; true if it did.
     func waitForExit(timeout: Duration) async -> Bool {
         let deadline = ContinuousClock.now + timeout
