@@ -84,7 +84,7 @@ struct AuthenticationTests {
         let valid = try await key.sign()
         var tampered = valid.split(separator: ".").map(String.init)
         let claimsJSON = String(decoding: try JSONEncoder().encode(TestSigningKey.claims(role: .admin)), as: UTF8.self)
-        tampered[1] = TestSigningKey.base64URL(Data(claimsJSON.utf8))
+        tampered[1] = Data(claimsJSON.utf8).base64URLEncodedString()
         let cases: [(String, String)] = [
             ("expired", try await key.sign(TestSigningKey.claims(issuedAt: Date().addingTimeInterval(-3600), lifetime: 900))),
             ("wrong audience", try await key.sign(TestSigningKey.claims(audience: "someone-else"))),

@@ -43,8 +43,8 @@ public struct TestSigningKey: Sendable {
 
     /// A token with `alg: none` and no signature.
     public static func unsignedToken(_ claims: AccessTokenClaims = TestSigningKey.claims(), keyID: String) throws -> String {
-        let header = base64URL(Data(#"{"alg":"none","typ":"JWT","kid":"\#(keyID)"}"#.utf8))
-        return "\(header).\(base64URL(try JSONEncoder().encode(claims)))."
+        let header = Data(#"{"alg":"none","typ":"JWT","kid":"\#(keyID)"}"#.utf8).base64URLEncodedString()
+        return "\(header).\(try JSONEncoder().encode(claims).base64URLEncodedString())."
     }
 
     /// A token signed with HS256 using this key's public PEM as the HMAC secret: the classic
@@ -53,11 +53,6 @@ public struct TestSigningKey: Sendable {
         let keys = JWTKeyCollection()
         await keys.add(hmac: HMACKey(from: publicKeyPEM), digestAlgorithm: .sha256, kid: JWKIdentifier(string: keyID))
         return try await keys.sign(claims, kid: JWKIdentifier(string: keyID))
-    }
-
-    public static func base64URL(_ data: Data) -> String {
-        data.base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
     }
 }
 
