@@ -138,6 +138,11 @@ final class KafkaMessageBuffer: Sendable {
     // MARK: Iterator side
 
     /// The next message, waiting for one if none is buffered.
+    /// Whether an iterator is waiting for a message (for tests).
+    var hasWaitingIterator: Bool {
+        state.withLock { !$0.waiters.isEmpty }
+    }
+
     func next() async throws -> KafkaIncomingMessage? {
         let id = state.withLock { state in
             state.nextWaiterID += 1

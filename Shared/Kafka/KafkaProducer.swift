@@ -189,6 +189,12 @@ public final class KafkaProducer: Service, Sendable {
         }
     }
 
+    /// Messages handed to librdkafka and not yet delivered or failed (its local queue and those
+    /// in flight to the broker).
+    public var outstandingMessages: Int {
+        Int(rd_kafka_outq_len(client.pointer))
+    }
+
     /// The polling thread's loop: serve delivery reports until stopped, then close the gate,
     /// flush, and fail (purge) whatever the flush could not deliver, so no sender waits forever.
     private static func pollUntilStopped(

@@ -1,4 +1,5 @@
 import BazaarKafka
+import BazaarTestSupport
 import Synchronization
 import Testing
 
@@ -22,7 +23,7 @@ struct KafkaConsumerTests {
 
         let received = try await Environment.withRunning(first) {
             try await Environment.withRunning(second) {
-                try await Environment.waitUntil("both consumers to get partitions") {
+                try await eventually("both consumers to get partitions") {
                     !first.assignedPartitions.isEmpty && !second.assignedPartitions.isEmpty
                 }
                 let partitionCount = try #require(try await producer.partitionCount(of: topic))
@@ -105,7 +106,7 @@ struct KafkaConsumerTests {
                     }
                 }
             }
-            try await Environment.waitUntil("\(count) messages") { received.messages.withLock { $0.count >= count } }
+            try await eventually("\(count) messages") { received.messages.withLock { $0.count >= count } }
             try await Task.sleep(for: .milliseconds(500))
             group.cancelAll()
         }

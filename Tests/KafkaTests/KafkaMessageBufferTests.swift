@@ -1,4 +1,5 @@
 @testable import BazaarKafka
+import BazaarTestSupport
 import Testing
 
 /// The consumer's bounded buffer: the polling thread waits while it is full, and iterators get
@@ -28,7 +29,7 @@ struct KafkaMessageBufferTests {
     func waitingIteratorIsWoken() async throws {
         let buffer = KafkaMessageBuffer(capacity: 4)
         let waiting = Task { try await buffer.next() }
-        try await Task.sleep(for: .milliseconds(50))
+        try await eventually("the iterator to wait") { buffer.hasWaitingIterator }
         buffer.push(message(7))
         #expect(try await waiting.value?.offset == 7)
         buffer.push(message(8))
@@ -55,7 +56,7 @@ struct KafkaMessageBufferTests {
 
         let idle = KafkaMessageBuffer(capacity: 1)
         let waiting = Task { try await idle.next() }
-        try await Task.sleep(for: .milliseconds(50))
+        try await eventually("the iterator to wait") { idle.hasWaitingIterator }
         waiting.cancel()
         #expect(try await waiting.value == nil)
     }

@@ -1,5 +1,6 @@
 import BazaarCore
 import BazaarKafka
+import BazaarTestSupport
 import Testing
 
 @Suite("Kafka metrics")
@@ -25,7 +26,7 @@ struct KafkaMetricsTests {
         try await Environment.withRunning(consumer) {
             // Handle (store) only the first 4 of 10: 6 remain behind on partition 0.
             _ = try await Environment.receive(10, from: consumer) { message in message.offset < 4 }
-            try await Environment.waitUntil("the lag gauge of partition 0 to read 6") {
+            try await eventually("the lag gauge of partition 0 to read 6") {
                 let current = String(decoding: metrics.exposition(), as: UTF8.self)
                 return current.contains(#"kafka_consumer_lag{partition="0",topic="\#(topic)"} 6"#)
                     || current.contains(#"kafka_consumer_lag{topic="\#(topic)",partition="0"} 6"#)

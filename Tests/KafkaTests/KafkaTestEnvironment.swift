@@ -14,10 +14,6 @@ enum KafkaTestEnvironment {
     /// Optional prefix the broker put before the catalog topics (`bazaar-broker --topic-prefix`).
     static let topicPrefixVariable = "BAZAAR_KAFKA_TOPIC_PREFIX"
 
-    struct Timeout: Error, CustomStringConvertible {
-        let description: String
-    }
-
     /// The dev broker `make test` started (from the environment or `.run/.../infra.env`).
     static func brokers() throws -> [String] {
         try TestInfrastructure.kafkaBrokers()
@@ -65,7 +61,7 @@ enum KafkaTestEnvironment {
         _ count: Int, from consumer: KafkaConsumer, within limit: Duration = .seconds(20),
         store: @escaping @Sendable (KafkaIncomingMessage) -> Bool = { _ in true }
     ) async throws -> [KafkaIncomingMessage] {
-        try await withDeadline(limit, "receiving \(count) messages") {
+        try await finishing("receiving \(count) messages", within: limit) {
             var received: [KafkaIncomingMessage] = []
             for try await message in consumer.messages {
                 received.append(message)
@@ -76,32 +72,4 @@ enum KafkaTestEnvironment {
         }
     }
 
-    /// Waits until `condition` holds, checking every 100 ms, or throws after `limit`.
-    static func waitUntil(
-        _ what: String, within limit: Duration = .seconds(20), _ condition: @Sendable () async throws -> Bool
-    ) async throws {
-        let deadline = ContinuousClock.now + limit
-        while try await !condition() {
-            guard ContinuousClock.now < deadline else { throw Timeout(description: "timed out waiting for \(what)") }
-            try await Task.sleep(for: .milliseconds(100))
-        }
-    }
-
-    /// Runs `body`, throwing ``Timeout`` (and cancelling it) if it takes longer than `limit`.
-    static func withDeadline<Result: Sendable>(
-        _ limit: Duration, _ what: String, _ body: @escaping @Sendable () async throws -> Result
-    ) async throws -> Result {
-        try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask { try await body() }
-            group.addTask {
-                try await Task.sleep(for: limit)
-                return nil
-            }
-            defer { group.cancelAll() }
-            guard let first = try await group.next(), let result = first else {
-                throw Timeout(description: "timed out after \(limit) \(what)")
-            }
-            return result
-        }
-    }
 }

@@ -70,12 +70,3 @@ let relaySettings: OutboxRelaySettings = {
 
 let testLogger = Logger(label: "messaging-test")
 
-/// Waits until `condition` holds or `timeout` passes.
-func eventually(timeout: Duration = .seconds(30), _ condition: () async throws -> Bool) async throws -> Bool {
-    let deadline = ContinuousClock.now + timeout
-    while ContinuousClock.now < deadline {
-        if try await condition() { return true }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    return try await condition()
-}

@@ -1,4 +1,5 @@
 import BazaarRedis
+import BazaarTestSupport
 import Foundation
 import Testing
 
@@ -24,11 +25,9 @@ struct RedisClientTests {
             #expect(try await redis.timeToLive(key) == .noExpiry)
 
             let short = key + ":short"
-            // Long enough that a loaded machine still finds it before it expires.
-            try await redis.set(short, to: "soon gone", expiry: .after(.milliseconds(1_000)))
-            #expect(try await redis.exists(short) == 1)
-            try await Task.sleep(for: .milliseconds(1_300))
-            #expect(try await redis.get(short) == nil)
+            try await redis.set(short, to: "soon gone", expiry: .after(.milliseconds(50)))
+            // Without the expiry the key would stay and this wait fail.
+            try await eventually("the 50 ms key to expire") { try await redis.get(short) == nil }
             #expect(try await redis.timeToLive(short) == .keyMissing)
         }
     }
@@ -54,7 +53,7 @@ struct RedisClientTests {
             #expect(try await redis.timeToLive("\(prefix):a") != .noExpiry)
             #expect(try await redis.expire("\(prefix):b", after: .milliseconds(50)))
             #expect(try await redis.expire("\(prefix):c", after: .seconds(30)) == false)
-            try await Task.sleep(for: .milliseconds(150))
+            try await eventually("b to expire") { try await redis.exists("\(prefix):b") == 0 }
             #expect(try await redis.delete("\(prefix):a", "\(prefix):b", "\(prefix):c") == 1)
         }
     }

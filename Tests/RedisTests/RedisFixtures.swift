@@ -32,18 +32,6 @@ enum RedisFixture {
         }
     }
 
-    /// Retries `body` until it succeeds or `timeout` passes (for recovery after a restart).
-    static func eventually<Result>(within timeout: Duration = .seconds(10), _ body: () async throws -> Result) async throws -> Result {
-        let deadline = ContinuousClock.now + timeout
-        while true {
-            do {
-                return try await body()
-            } catch {
-                if ContinuousClock.now >= deadline { throw error }
-                try await Task.sleep(for: .milliseconds(50))
-            }
-        }
-    }
 }
 
 extension ServiceMetrics {

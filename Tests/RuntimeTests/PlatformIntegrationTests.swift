@@ -73,13 +73,10 @@ struct PlatformIntegrationTests {
             #expect(unknown.status == 404)
 
             // The catalog loaded the demo data on its first start and answers through the gateway.
-            var total = 0
-            for _ in 0..<60 where total < 200 {
+            try await eventually("the demo catalog to be loaded") {
                 let page = try await request("GET", "/api/catalog/products?limit=1")
-                total = (try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["total"] as? Int ?? 0
-                if total < 200 { try await Task.sleep(for: .milliseconds(500)) }
+                return ((try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["total"] as? Int ?? 0) >= 200
             }
-            #expect(total >= 200)
             // An administrator's token from the user service is trusted by the catalog (JWKS across processes).
             let subCategory = try await Self.firstSubCategory(gateway: gateway, curl: curl)
             let product = #"{"sku":"E2E-1","name":"End-to-end test lamp","description":"","categoryIds":["\#(subCategory)"],"price":{"minorUnits":999,"currency":"EUR"}}"#
@@ -91,39 +88,31 @@ struct PlatformIntegrationTests {
             // Across processes: the user service's user.registered reaches the notification service,
             // whose welcome email lands in the run's SMTP sink.
             let mailDirectory = "\(runDirectory.path)/mail"
-            var welcome: String?
-            for _ in 0..<120 where welcome == nil {
-                welcome = emlFiles(in: mailDirectory).lazy
-                    .compactMap { try? String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
+            let mail = try await eventuallyValue("the welcome email in \(mailDirectory)") {
+                try emlFiles(in: mailDirectory)
+                    .map { try String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
                     .first { $0.contains("shopper@example.com") && $0.contains("Subject: Welcome to Bazaar, Shopper") }
-                if welcome == nil { try await Task.sleep(for: .milliseconds(250)) }
             }
-            let mail = try #require(welcome, "no welcome email in \(mailDirectory): \(emlFiles(in: mailDirectory))")
             #expect(mail.contains("To: <shopper@example.com>"))
             #expect(mail.contains(Data("Hello Shopper,".utf8).base64EncodedString().prefix(16)))
             // The customer's feed shows it.
             // (The delivery is recorded as sent when its batch commits, just after the sink has it.)
-            var feed = try await request("GET", "/api/notifications", token: customerToken)
-            for _ in 0..<20 where !feed.body.contains("Welcome to Bazaar, Shopper") {
-                try await Task.sleep(for: .milliseconds(250))
-                feed = try await request("GET", "/api/notifications", token: customerToken)
+            try await eventually("the welcome email in the customer's feed") {
+                let feed = try await request("GET", "/api/notifications", token: customerToken)
+                return feed.status == 200 && feed.body.contains("Welcome to Bazaar, Shopper")
             }
-            #expect(feed.status == 200 && feed.body.contains("Welcome to Bazaar, Shopper"), "\(feed.body)")
 
             // Password reset across processes: the user service seals the token into its event with
             // the run's generated key, the notification service opens it and emails the link, and
             // the token from that email sets a new password.
             #expect(try await request("POST", "/api/auth/password-reset", body: #"{"email":"shopper@example.com"}"#).status == 202)
-            var resetLink: String?
-            for _ in 0..<120 where resetLink == nil {
+            let resetToken = try await eventuallyValue("the reset email in \(mailDirectory)") { () -> String? in
                 let received: [ReceivedMail] = try emlFiles(in: mailDirectory).map { name in
                     try ReceivedMail(Data(contentsOf: URL(filePath: mailDirectory + "/" + name)))
                 }
                 let reset = received.first { $0.to.contains("shopper@example.com") && $0.subject == "Reset your Bazaar password" }
-                resetLink = reset?.text.firstMatch(of: /token=([A-Za-z0-9_-]{43})/).map { String($0.1) }
-                if resetLink == nil { try await Task.sleep(for: .milliseconds(250)) }
+                return reset?.text.firstMatch(of: /token=([A-Za-z0-9_-]{43})/).map { String($0.1) }
             }
-            let resetToken = try #require(resetLink, "no reset email in \(mailDirectory): \(emlFiles(in: mailDirectory))")
             let confirmed = try await request("POST", "/api/auth/password-reset/confirm",
                                               body: #"{"token":"\#(resetToken)","newPassword":"brand-New-secret-77"}"#)
             #expect(confirmed.status == 204, "\(confirmed.body)")
@@ -150,12 +139,9 @@ struct PlatformIntegrationTests {
             #expect(disabled.status == 200, "\(disabled.body)")
             // Each service follows the topic on its own, so each is asked until it refuses.
             for path in ["/api/notifications", "/api/users/me"] {
-                var status = 0
-                for _ in 0..<120 where status != 401 {
-                    status = try await request("GET", path, token: customerToken).status
-                    if status != 401 { try await Task.sleep(for: .milliseconds(250)) }
+                try await eventually("\(path) to refuse a disabled account's token") {
+                    try await request("GET", path, token: customerToken).status == 401
                 }
-                #expect(status == 401, "\(path) still accepts a disabled account's token")
             }
         } catch {
             failure = error

@@ -40,24 +40,19 @@ public final class PrivateMongo: Sendable {
     /// Starts a server on a thread of its own, so the waiting does not hold a thread of Swift's
     /// cooperative pool that other tests run on.
     public static func launch(standalone: Bool = false) async throws -> PrivateMongo {
-        try await offloaded { try PrivateMongo(standalone: standalone) }
+        try await offThePool { try PrivateMongo(standalone: standalone) }
     }
 
     /// Starts the server again on the same port and storage; returns once it accepts connections.
     public func start() async throws {
-        try await Self.offloaded { try self.startBlocking() }
+        try await offThePool { try self.startBlocking() }
     }
 
     /// Stops the server and waits until it exited.
     public func stop() async {
-        try? await Self.offloaded { self.stopBlocking() }
+        try? await offThePool { self.stopBlocking() }
     }
 
-    private static func offloaded<Result: Sendable>(_ body: @escaping @Sendable () throws -> Result) async throws -> Result {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
-        }
-    }
 
     /// A connection string for it; `options` are appended as the query, e.g.
     /// `retryWrites=false&serverSelectionTimeoutMS=2000`.

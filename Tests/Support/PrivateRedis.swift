@@ -19,17 +19,40 @@ public final class PrivateRedis: @unchecked Sendable {
     /// `redis://127.0.0.1:<port>/0`.
     public var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    /// Starts a server on a free port and waits until it answers `PING`.
-    public init() throws {
+    private init() throws {
         self.executable = try Self.locateServer()
         self.port = try LoopbackPort.free()
-        try start()
     }
 
-    deinit { stop() }
+    /// Starts a server on a free port and returns once it answers `PING`. The waiting happens
+    /// off Swift's cooperative pool (see `offThePool`).
+    public static func launch() async throws -> PrivateRedis {
+        let server = try PrivateRedis()
+        try await server.start()
+        return server
+    }
 
-    /// Starts the server (again) on ``port`` and waits until it answers `PING`; does nothing when running.
-    public func start() throws {
+    deinit { stopBlocking() }
+
+    /// Starts the server (again) on ``port`` and returns once it answers `PING`; does nothing when running.
+    public func start() async throws {
+        try await offThePool { try self.startBlocking() }
+    }
+
+    /// Stops the server abruptly, as a crash or a lost host would, and returns once it has exited.
+    ///
+    /// SIGKILL rather than SIGTERM: a child started from one of Swift's pool threads inherits
+    /// that thread's blocked signals, SIGTERM among them. Nothing is persisted, so nothing is lost.
+    public func stop() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread {
+                self.stopBlocking()
+                continuation.resume()
+            }.start()
+        }
+    }
+
+    private func startBlocking() throws {
         lock.lock()
         defer { lock.unlock() }
         if let process, process.isRunning { return }
@@ -53,11 +76,7 @@ public final class PrivateRedis: @unchecked Sendable {
         throw StartFailure(description: "redis-server did not answer PING on port \(port) within 10 s")
     }
 
-    /// Stops the server abruptly, as a crash or a lost host would, and waits until it has exited.
-    ///
-    /// SIGKILL rather than SIGTERM: a child started from one of Swift's pool threads inherits
-    /// that thread's blocked signals, SIGTERM among them. Nothing is persisted, so nothing is lost.
-    public func stop() {
+    private func stopBlocking() {
         lock.lock()
         defer { lock.unlock() }
         guard let process else { return }

@@ -63,9 +63,8 @@ struct NotificationTests {
             #expect(stock.to.contains("admin@example.com"))
             #expect(mail.filter { $0.subject.hasPrefix("Low stock") }.count == 1)
             // Once sent, the reset email's body (its link) is gone from the delivery log; others keep theirs.
-            var bodies: [(template: String, text: String)] = []
-            for _ in 0..<100 {
-                bodies = try await TestDatabase.withStore(service.database) { store in
+            let bodies = try await eventuallyValue("all eight deliveries recorded as sent") { () -> [(template: String, text: String)]? in
+                let found = try await TestDatabase.withStore(service.database) { store in
                     try await store.withConnection { connection in
                         var found: [(template: String, text: String)] = []
                         let rows = try await connection.query("SELECT template, body_text FROM deliveries WHERE status = 'sent'", logger: store.logger)
@@ -73,10 +72,8 @@ struct NotificationTests {
                         return found
                     }
                 }
-                if bodies.count == 8 { break }
-                try await Task.sleep(for: .milliseconds(100))
+                return found.count == 8 ? found : nil
             }
-            #expect(bodies.count == 8)
             #expect(bodies.filter { $0.template == "password-reset" }.map(\.text) == [""])
             #expect(bodies.filter { $0.template != "password-reset" }.allSatisfy { $0.text.contains("Hello") })
         }
@@ -102,13 +99,11 @@ struct NotificationTests {
             let admin = try await service.token(for: "admin", role: .admin)
             // Restart the sink only once a delivery attempt has really failed (a loaded machine may
             // take a while to join the group and consume), so the test proves the retry.
-            var failedAttempt: [String: Any]?
-            for _ in 0..<300 where failedAttempt == nil {
+            let failedAttempt = try await eventuallyValue("a failed delivery attempt") { () -> [String: Any]? in
                 let items = try await service.get("/api/notifications/deliveries", token: admin).jsonObject()["items"] as? [[String: Any]] ?? []
-                failedAttempt = items.first { ($0["attempts"] as? Int ?? 0) >= 1 && $0["status"] as? String == "pending" }
-                if failedAttempt == nil { try await Task.sleep(for: .milliseconds(100)) }
+                return items.first { ($0["attempts"] as? Int ?? 0) >= 1 && $0["status"] as? String == "pending" }
             }
-            #expect(failedAttempt?["lastError"] as? String != nil)
+            #expect(failedAttempt["lastError"] as? String != nil)
             // Readiness names the mail server as down, but the service stays ready (emails wait).
             let degraded = try await service.client.execute(uri: "/health/ready", method: .get)
             #expect(degraded.status == .ok)
@@ -118,13 +113,10 @@ struct NotificationTests {
             let mail = try await service.sink.waitForMessages(1, timeout: .seconds(30))
             #expect(mail.map(\.to).contains { $0.contains("late@example.com") })
             // (The sink has the message a moment before the worker hears the server's answer.)
-            var smtpStatus: String?
-            for _ in 0..<50 where smtpStatus != "connected" {
+            try await eventually("readiness to report the mail server connected") {
                 let checks = try await service.client.execute(uri: "/health/ready", method: .get).jsonObject()["checks"] as? [String: [String: Any]]
-                smtpStatus = checks?["smtp"]?["status"] as? String
-                if smtpStatus != "connected" { try await Task.sleep(for: .milliseconds(100)) }
+                return checks?["smtp"]?["status"] as? String == "connected"
             }
-            #expect(smtpStatus == "connected")
             let metrics = try await service.client.execute(uri: "/metrics", method: .get).text
             #expect(metrics.contains(#"notification_emails_total{outcome="retry"}"#), "\(metrics)")
             #expect(metrics.contains(#"notification_emails_total{outcome="sent"} 1"#))
@@ -140,12 +132,9 @@ struct NotificationTests {
         try await NotificationHarness.run(rejectDomains: ["rejected.test"]) { service in
             try await service.publish([Samples.registered("u-bad", email: "nobody@rejected.test")])
             let admin = try await service.token(for: "admin", role: .admin)
-            var failed: [[String: Any]] = []
-            for _ in 0..<100 where failed.isEmpty {
-                failed = (try await service.get("/api/notifications/deliveries?status=failed", token: admin).jsonObject()["items"] as? [[String: Any]]) ?? []
-                if failed.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            let item = try await eventuallyValue("the rejected delivery marked failed") {
+                (try await service.get("/api/notifications/deliveries?status=failed", token: admin).jsonObject()["items"] as? [[String: Any]])?.first
             }
-            let item = try #require(failed.first)
             #expect((item["lastError"] as? String)?.contains("550") == true)
             let id = try #require(item["id"] as? String)
             let retry = try await service.client.execute(uri: "/api/notifications/deliveries/\(id)/retry", method: .post, headers: [.authorization: "Bearer \(admin)"])
@@ -200,10 +189,9 @@ struct NotificationTests {
             _ = try await service.sink.waitForMessages(2)
             let token = try await service.token(for: "u-feed")
             // The sink has the message a moment before the worker commits it as sent.
-            var items: [[String: Any]] = []
-            for _ in 0..<100 where items.isEmpty {
-                items = try await service.get("/api/notifications", token: token).jsonObject()["items"] as? [[String: Any]] ?? []
-                if items.isEmpty { try await Task.sleep(for: .milliseconds(100)) }
+            let items = try await eventuallyValue("the sent email in the feed") { () -> [[String: Any]]? in
+                let items = try await service.get("/api/notifications", token: token).jsonObject()["items"] as? [[String: Any]] ?? []
+                return items.isEmpty ? nil : items
             }
             #expect(items.count == 1)
             #expect(items.first?["recipient"] as? String == "feed@example.com")

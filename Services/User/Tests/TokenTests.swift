@@ -154,10 +154,11 @@ struct TokenTests {
         }
         try await UserServiceHarness.run(["ACCESS_TOKEN_TTL_SECONDS": "1"]) { service in
             let session = try await service.register()
-            try await Task.sleep(for: .milliseconds(2_100))
-            let response = try await service.send(.get, "/api/users/me", token: session.accessToken)
-            #expect(response.status == .unauthorized)
-            #expect(response.text.contains("expired"))
+            // `exp` is in whole seconds: the token is refused as expired once that second has passed.
+            try await eventually("the one-second access token to expire") {
+                let response = try await service.send(.get, "/api/users/me", token: session.accessToken)
+                return response.status == .unauthorized && response.text.contains("expired")
+            }
         }
     }
 }

@@ -102,6 +102,14 @@ final class RedisConnectionPool: @unchecked Sendable {
         }
     }
 
+    /// Requests waiting for a thread, and threads serving a batch (or starting): what tests
+    /// wait for instead of pausing.
+    var load: (queued: Int, busyThreads: Int) {
+        condition.lock()
+        defer { condition.unlock() }
+        return (queue.count, threadCount - idleThreads)
+    }
+
     /// Stops accepting requests, lets the threads finish what is queued, closes the connections
     /// and returns when every thread has ended.
     func close() async {
