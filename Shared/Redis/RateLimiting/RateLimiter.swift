@@ -14,6 +14,16 @@ public struct RateLimit: Sendable, Hashable {
     }
 }
 
+/// Where a ``RateLimiter`` reads the time.
+public enum RateLimitClock: Sendable {
+    /// Redis's own clock (`TIME`), read inside the script: every replica of a service shares it,
+    /// whatever their hosts' clocks say. The default.
+    case server
+    /// Microseconds from `now` (any fixed epoch), sent with each check: for tests, which move
+    /// time forward by hand instead of waiting for a window to pass.
+    case given(now: @Sendable () -> Int64)
+}
+
 /// The outcome of one ``RateLimiter/check(key:)``.
 public struct RateLimitDecision: Sendable, Hashable {
     /// Whether the request may go ahead (it was counted).
@@ -72,14 +82,17 @@ public struct RateLimiter: Sendable {
     public let name: String
     /// The limit applied to every key.
     public let rate: RateLimit
+    /// Where the time comes from (Redis's clock unless a test gives its own).
+    public let clock: RateLimitClock
     /// The spacing between requests in microseconds, `window / limit` rounded down (at least 1).
     let emissionIntervalMicroseconds: Int
 
-    /// A limiter called `name` allowing `rate` per key.
-    public init(client: RedisClient, name: String, rate: RateLimit) {
+    /// A limiter called `name` allowing `rate` per key, timed by `clock`.
+    public init(client: RedisClient, name: String, rate: RateLimit, clock: RateLimitClock = .server) {
         self.client = client
         self.name = name
         self.rate = rate
+        self.clock = clock
         let (seconds, attoseconds) = rate.window.components
         let windowMicroseconds = Int(seconds) * 1_000_000 + Int(attoseconds / 1_000_000_000_000)
         self.emissionIntervalMicroseconds = max(windowMicroseconds / rate.limit, 1)
@@ -89,8 +102,9 @@ public struct RateLimiter: Sendable {
     /// - Throws: ``RedisError`` when Redis cannot be asked; the caller decides whether to fail
     ///   open or closed (the middleware does this for you).
     public func check(key: String) async throws -> RateLimitDecision {
-        let reply = try await client.evaluate(Self.script, keys: [redisKey(for: key)],
-                                              arguments: [.integer(rate.limit), .integer(emissionIntervalMicroseconds)])
+        var arguments: [RedisArgument] = [.integer(rate.limit), .integer(emissionIntervalMicroseconds)]
+        if case .given(let now) = clock { arguments.append(.integer(Int(now()))) }
+        let reply = try await client.evaluate(Self.script, keys: [redisKey(for: key)], arguments: arguments)
         guard let values = reply.array?.compactMap(\.integer), values.count == 4 else {
             throw RedisError.unexpected(reply, from: "rate limiter script")
         }
@@ -106,13 +120,19 @@ public struct RateLimiter: Sendable {
     }
 
     /// GCRA in whole microseconds (exact in Lua's doubles up to 2^53, centuries away).
-    /// ARGV: limit, emission interval. Returns {allowed, remaining, retry after µs, reset after µs}.
+    /// ARGV: limit, emission interval, and optionally the time in µs (else the server's clock).
+    /// Returns {allowed, remaining, retry after µs, reset after µs}.
     static let script = RedisScript("""
         local limit = tonumber(ARGV[1])
         local interval = tonumber(ARGV[2])
         local capacity = interval * limit
-        local time = redis.call('TIME')
-        local now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+        local now
+        if ARGV[3] then
+            now = tonumber(ARGV[3])
+        else
+            local time = redis.call('TIME')
+            now = tonumber(time[1]) * 1000000 + tonumber(time[2])
+        end
         local tat = tonumber(redis.call('GET', KEYS[1]) or '0')
         if tat < now then tat = now end
         local arrival = tat + interval
