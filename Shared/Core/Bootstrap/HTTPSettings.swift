@@ -14,6 +14,13 @@ public struct HTTPSettings: Sendable {
     public var logLevel: Logger.Level
     /// `SHUTDOWN_GRACE_SECONDS`: how long in-flight requests may take to finish after SIGTERM.
     public var shutdownGracePeriod: Duration
+    /// `ACCESS_LOG`: `errors` (default: 4xx, 5xx and slow requests), `all` or `off`; see ``AccessLogMode``.
+    public var accessLog: AccessLogMode
+    /// `ACCESS_LOG_SLOW_MS` (default 1000): a request at least this slow is logged under `errors`.
+    public var accessLogSlow: Duration
+    /// `TRUSTED_PROXIES`: addresses and networks whose `X-Forwarded-For` entries are believed
+    /// (default loopback, the local gateway); see ``TrustedProxies``.
+    public var trustedProxies: TrustedProxies
 
     public static func from(_ settings: Settings, defaultPort: Int) throws -> HTTPSettings {
         HTTPSettings(
@@ -22,7 +29,22 @@ public struct HTTPSettings: Sendable {
             maxBodyBytes: try settings.int("MAX_BODY_BYTES", default: 1 << 20, range: 1...(64 << 20)),
             corsAllowedOrigins: settings.list("CORS_ALLOWED_ORIGINS"),
             logLevel: try settings.choice("LOG_LEVEL", default: .info),
-            shutdownGracePeriod: try settings.seconds("SHUTDOWN_GRACE_SECONDS", default: .seconds(25))
+            shutdownGracePeriod: try settings.seconds("SHUTDOWN_GRACE_SECONDS", default: .seconds(25)),
+            accessLog: try settings.choice("ACCESS_LOG", default: .errors),
+            accessLogSlow: .milliseconds(try settings.int("ACCESS_LOG_SLOW_MS", default: 1000, range: 1...600_000)),
+            trustedProxies: try trustedProxies(settings)
         )
+    }
+
+    static func trustedProxies(_ settings: Settings) throws -> TrustedProxies {
+        // Unset: the local gateway on loopback. `none`: believe no header (a service exposed directly).
+        guard let raw = settings.optionalString("TRUSTED_PROXIES") else { return .loopback }
+        if raw.lowercased() == "none" { return .none }
+        let entries = settings.list("TRUSTED_PROXIES")
+        do {
+            return try TrustedProxies(entries)
+        } catch let error as TrustedProxies.InvalidEntry {
+            throw ConfigurationError(variable: "TRUSTED_PROXIES", problem: error.description)
+        }
     }
 }

@@ -11,6 +11,9 @@ public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext
     /// The peer of the connection: the gateway when behind it (then `X-Forwarded-For` names the
     /// client), the client itself otherwise.
     public let remoteAddress: SocketAddress?
+    /// The client's IP address: the peer, or what trusted proxies said in `X-Forwarded-For`
+    /// (see ``TrustedProxies``); nil only for in-process test requests.
+    public var clientAddress: String?
     /// The `X-Request-ID` accepted from the caller or created for this request.
     public var requestID: String = ""
     /// The W3C trace this request belongs to (continued from `traceparent` or started here).
@@ -84,7 +87,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// Starts a new trace.
     public static func start() -> TraceContext {
-        TraceContext(traceID: randomHex(bytes: 16), spanID: randomHex(bytes: 8), parentSpanID: nil, sampled: true)
+        TraceContext(traceID: FastIdentifiers.hex128(), spanID: FastIdentifiers.hex64(), parentSpanID: nil, sampled: true)
     }
 
     /// Continues the trace of a valid `traceparent` value with a new span; nil when malformed.
@@ -97,17 +100,6 @@ public struct TraceContext: Sendable, Equatable {
               parts[2] != Substring(String(repeating: "0", count: 16)),
               let flags = UInt8(parts[3], radix: 16)
         else { return nil }
-        return TraceContext(traceID: parts[1].lowercased(), spanID: randomHex(bytes: 8), parentSpanID: parts[2].lowercased(), sampled: flags & 1 == 1)
-    }
-
-    static func randomHex(bytes: Int) -> String {
-        var generator = SystemRandomNumberGenerator()
-        var text = ""
-        text.reserveCapacity(bytes * 2)
-        for _ in 0..<bytes {
-            let byte = UInt8.random(in: 0...255, using: &generator)
-            text += byte < 16 ? "0" + String(byte, radix: 16) : String(byte, radix: 16)
-        }
-        return text
+        return TraceContext(traceID: parts[1].lowercased(), spanID: FastIdentifiers.hex64(), parentSpanID: parts[2].lowercased(), sampled: flags & 1 == 1)
     }
 }

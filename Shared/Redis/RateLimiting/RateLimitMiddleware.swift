@@ -48,7 +48,7 @@ public struct RateLimitMiddleware: RouterMiddleware {
     /// - Parameters:
     ///   - limiter: The limiter and its rate.
     ///   - whenRedisFails: ``FailureMode/allow`` (default) or ``FailureMode/reject``.
-    ///   - key: What to count requests under; see ``clientAddress(trustedProxies:)``.
+    ///   - key: What to count requests under; see ``clientAddress()``.
     public init(limiter: RateLimiter, whenRedisFails failureMode: FailureMode = .allow,
                 key: @escaping KeyFunction = RateLimitMiddleware.clientAddress()) {
         self.limiter = limiter

@@ -20,9 +20,6 @@ struct UserSettings: Sendable {
     var loginLimits: LoginLimits
     /// `PASSWORD_RESET_MAX_PER_HOUR` (default 3): reset emails per account and hour.
     var passwordResetsPerHour: Int
-    /// `TRUSTED_PROXIES` (default 1, the gateway): how many `X-Forwarded-For` entries from the
-    /// right were added by our own proxies, for the client address in limits and audit entries.
-    var trustedProxies: Int
     /// `REDIS_KEY_PREFIX` (default `bazaar:user:`): namespaces this service's Redis keys, so
     /// several environments can share one Redis.
     var redisKeyPrefix: String
@@ -60,7 +57,6 @@ struct UserSettings: Sendable {
                 window: try settings.seconds("LOGIN_FAILURE_WINDOW_SECONDS", default: .seconds(900))
             ),
             passwordResetsPerHour: try settings.int("PASSWORD_RESET_MAX_PER_HOUR", default: 3, range: 1...1_000),
-            trustedProxies: try settings.int("TRUSTED_PROXIES", default: 1, range: 0...10),
             redisKeyPrefix: settings.string("REDIS_KEY_PREFIX", default: "bazaar:user:"),
             initialAdmin: admin
         )

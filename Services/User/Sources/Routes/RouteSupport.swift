@@ -4,9 +4,9 @@ import Foundation
 import Hummingbird
 
 extension UserDependencies {
-    /// The client's address: the entry our own proxies added to `X-Forwarded-For`, else the peer.
+    /// The client's address (the peer, or what trusted proxies forwarded; see `TRUSTED_PROXIES`).
     func clientAddress(_ request: Request, _ context: ServiceRequestContext) -> String {
-        RateLimitMiddleware.clientAddress(trustedProxies: settings.trustedProxies)(request, context) ?? "unknown"
+        context.clientAddress ?? "unknown"
     }
 
     /// Who is acting (the signed-in user, if any) and from where, for audit entries.
