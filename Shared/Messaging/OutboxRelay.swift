@@ -2,26 +2,8 @@ public import BazaarKafka
 public import BazaarPostgres
 public import Logging
 public import ServiceLifecycle
-import Metrics
+public import Metrics
 import PostgresNIO
-
-/// How the relay paces itself.
-public struct OutboxRelaySettings: Sendable {
-    /// How often to look for events when no notification arrives (the fallback to LISTEN/NOTIFY).
-    public var pollInterval: Duration = .seconds(1)
-    /// Aggregates (topic + key) claimed per batch.
-    public var keysPerBatch = 50
-    /// Events published per batch at most.
-    public var eventsPerBatch = 500
-    /// Published rows are deleted after this long.
-    public var retention: Duration = .seconds(7 * 24 * 3600)
-    public var cleanupInterval: Duration = .seconds(600)
-    /// Back-off after a failed batch starts here and doubles up to `maximumBackoff`.
-    public var initialBackoff: Duration = .milliseconds(200)
-    public var maximumBackoff: Duration = .seconds(30)
-
-    public init() {}
-}
 
 /// Publishes outbox rows to Kafka and marks them published once the broker acknowledged.
 ///
@@ -34,56 +16,31 @@ public struct OutboxRelaySettings: Sendable {
 /// - At least once: a row is marked published only after its acknowledgement; a crash before the
 ///   mark publishes it again after restart (consumers deduplicate on the event id).
 /// - Wakes on `LISTEN bazaar_outbox` (``Outbox/append`` notifies on commit), polls as a fallback,
-///   backs off while the broker or database is down, and deletes published rows after `retention`.
+///   and paces, backs off and prunes through the shared ``RelayLoop``.
 public final class OutboxRelay: Service, Sendable {
     let store: PostgresStore
     let producer: KafkaProducer
     let settings: OutboxRelaySettings
     let logger: Logger
-    private let wakeup = WakeupSignal()
+    /// The shared loop driving this relay (its back-off is observable there).
+    public let loop: RelayLoop
 
-    public init(store: PostgresStore, producer: KafkaProducer, settings: OutboxRelaySettings = .init(), logger: Logger) {
+    public init(store: PostgresStore, producer: KafkaProducer, settings: OutboxRelaySettings = .init(), logger: Logger,
+                metricsFactory: any MetricsFactory = MetricsSystem.factory) {
         self.store = store
         self.producer = producer
         self.settings = settings
         self.logger = logger
+        self.loop = RelayLoop(store: PostgresOutboxBatches(store: store, producer: producer, settings: settings, logger: logger,
+                                                           metricsFactory: metricsFactory),
+                              storeName: "postgres", settings: settings, logger: logger, metricsFactory: metricsFactory)
     }
 
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.listenForNotifications() }
-            await withGracefulShutdownHandler {
-                await self.relayUntilShutdown()
-            } onGracefulShutdown: {
-                self.wakeup.signal()
-            }
+            await loop.run()
             group.cancelAll()
-        }
-    }
-
-    private func relayUntilShutdown() async {
-        var backoff = settings.initialBackoff
-        var lastCleanup = ContinuousClock.now
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                let outcome = try await publishBatch()
-                backoff = settings.initialBackoff
-                if outcome.failed > 0 {
-                    // The broker refused or timed out; try again later rather than spin.
-                    await wakeup.wait(timeout: backoff)
-                    backoff = min(backoff * 2, settings.maximumBackoff)
-                } else if outcome.published == 0 || outcome.published < settings.eventsPerBatch {
-                    await wakeup.wait(timeout: settings.pollInterval)
-                }
-                if ContinuousClock.now - lastCleanup > settings.cleanupInterval {
-                    lastCleanup = .now
-                    try await deletePublished()
-                }
-            } catch {
-                logger.warning("outbox relay batch failed", metadata: ["error": .string(PostgresFailure.describe(error))])
-                await wakeup.wait(timeout: backoff)
-                backoff = min(backoff * 2, settings.maximumBackoff)
-            }
         }
     }
 
@@ -93,7 +50,7 @@ public final class OutboxRelay: Service, Sendable {
             do {
                 try await store.client.withConnection { connection in
                     try await connection.listen(on: Outbox.notificationChannel) { notifications in
-                        for try await _ in notifications { wakeup.signal() }
+                        for try await _ in notifications { loop.wakeup.signal() }
                     }
                 }
             } catch {
@@ -102,6 +59,25 @@ public final class OutboxRelay: Service, Sendable {
                 do { try await Task.sleep(for: .seconds(1)) } catch { return }
             }
         }
+    }
+}
+
+/// The Postgres outbox's batches, as the ``RelayLoop`` drives them.
+struct PostgresOutboxBatches: OutboxStore {
+    let store: PostgresStore
+    let producer: KafkaProducer
+    let settings: OutboxRelaySettings
+    let logger: Logger
+    let publishedCounter: Counter
+    let failureCounter: Counter
+
+    init(store: PostgresStore, producer: KafkaProducer, settings: OutboxRelaySettings, logger: Logger, metricsFactory: any MetricsFactory) {
+        self.store = store
+        self.producer = producer
+        self.settings = settings
+        self.logger = logger
+        self.publishedCounter = Counter(label: "outbox_published_total", dimensions: [], factory: metricsFactory)
+        self.failureCounter = Counter(label: "outbox_publish_failures_total", dimensions: [], factory: metricsFactory)
     }
 
     struct PendingEvent: Sendable {
@@ -114,16 +90,11 @@ public final class OutboxRelay: Service, Sendable {
         let payload: String
     }
 
-    struct BatchOutcome {
-        var published = 0
-        var failed = 0
-    }
-
     /// Claims aggregates, publishes their pending events, and records the outcome, in one transaction.
-    func publishBatch() async throws -> BatchOutcome {
+    func publishBatch() async throws -> RelayBatchOutcome {
         try await store.transaction { connection in
             let claimed = try await claimAggregates(on: connection)
-            guard !claimed.isEmpty else { return BatchOutcome() }
+            guard !claimed.isEmpty else { return RelayBatchOutcome() }
             var pending: [PendingEvent] = []
             let rows = try await connection.query("""
                 SELECT id, topic, message_key, event_id, event_type, traceparent, payload FROM outbox
@@ -141,13 +112,13 @@ public final class OutboxRelay: Service, Sendable {
             for failure in results where failure.error != nil {
                 try await connection.query("UPDATE outbox SET attempts = attempts + 1, last_error = \(failure.error) WHERE id = \(failure.id)", logger: logger)
             }
-            Counter(label: "outbox_published_total").increment(by: published.count)
+            publishedCounter.increment(by: published.count)
             if results.count > published.count {
-                Counter(label: "outbox_publish_failures_total").increment(by: results.count - published.count)
-                logger.warning("some outbox events could not be published; will retry",
+                failureCounter.increment(by: results.count - published.count)
+                logger.warning("some outbox events could not be published",
                                metadata: ["failed": .stringConvertible(results.count - published.count), "error": .string(results.first { $0.error != nil }?.error ?? "")])
             }
-            return BatchOutcome(published: published.count, failed: results.count - published.count)
+            return RelayBatchOutcome(published: published.count, failed: results.count - published.count)
         }
     }
 
@@ -191,7 +162,7 @@ public final class OutboxRelay: Service, Sendable {
                     var results: [PublishResult] = []
                     for event in sequence {
                         do {
-                            _ = try await self.producer.send(Self.message(for: event))
+                            _ = try await producer.send(Self.message(for: event))
                             results.append(PublishResult(id: event.id, error: nil))
                         } catch {
                             results.append(PublishResult(id: event.id, error: String(describing: error)))
@@ -214,8 +185,8 @@ public final class OutboxRelay: Service, Sendable {
                       traceparent: event.traceparent, payload: event.payload)
     }
 
-    private func deletePublished() async throws {
-        let seconds = Int(settings.retention.components.seconds)
+    func deletePublished(olderThan retention: Duration) async throws {
+        let seconds = Int(retention.components.seconds)
         try await store.client.query("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => \(seconds))", logger: logger)
     }
 }

@@ -26,8 +26,16 @@ public final class WakeupSignal: Sendable {
         waiter?.resume()
     }
 
-    /// Returns when signalled or after `timeout`.
+    /// Returns when signalled, after `timeout`, or when the waiting task is cancelled.
     public func wait(timeout: Duration) async {
+        await withTaskCancellationHandler {
+            await waitForSignal(timeout: timeout)
+        } onCancel: {
+            signal()
+        }
+    }
+
+    private func waitForSignal(timeout: Duration) async {
         let generation: Int? = state.withLock { state in
             if state.pending {
                 state.pending = false

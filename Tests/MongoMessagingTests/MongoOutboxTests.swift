@@ -6,6 +6,7 @@ import BazaarMongo
 import BazaarTestSupport
 import Foundation
 import Logging
+import ServiceLifecycle
 import Testing
 
 @Suite("MongoDB outbox and relay")
@@ -72,7 +73,7 @@ struct MongoOutboxTests {
             try await TestKafka.withProducer(brokers: ["127.0.0.1:1"], messageTimeout: .seconds(1)) { producer in
                 let relay = MongoOutboxRelay(outbox: outbox, producer: producer, settings: Self.fastRelay, logger: Logger(label: "relay"))
                 let running = Task { try await relay.run() }
-                try await Task.sleep(for: .milliseconds(2_500))
+                try await eventually("the relay to fail and back off") { relay.loop.currentBackoff > .zero }
                 running.cancel()
                 _ = await running.result
             }
@@ -93,16 +94,47 @@ struct MongoOutboxTests {
     func lease() async throws {
         try await TestMongo.withDatabase { database in
             let outbox = MongoOutbox(database: database, source: "bazaar/test")
-            try await TestKafka.withProducer { producer in
-                // Long enough that a loaded machine makes the first three calls within one lease.
-                let first = MongoOutboxRelay(outbox: outbox, producer: producer, leaseDuration: .seconds(4), logger: Logger(label: "a"))
-                let second = MongoOutboxRelay(outbox: outbox, producer: producer, leaseDuration: .seconds(4), logger: Logger(label: "b"))
+            let time = ManualTime()
+            let now: @Sendable () -> Date = { Date(timeIntervalSince1970: Double(time.nowMicroseconds) / 1_000_000) }
+            try await TestKafka.withProducer { (producer: KafkaProducer) async throws in
+                let first = MongoOutboxRelay(outbox: outbox, producer: producer, leaseDuration: .seconds(4), logger: Logger(label: "a"), now: now)
+                let second = MongoOutboxRelay(outbox: outbox, producer: producer, leaseDuration: .seconds(4), logger: Logger(label: "b"), now: now)
                 #expect(try await first.holdLease())
                 #expect(try await !second.holdLease())
-                #expect(try await first.holdLease())
-                try await Task.sleep(for: .milliseconds(4_600))
+                time.advance(by: .seconds(3))
+                #expect(try await first.holdLease())  // renewed: now valid until 7 s
+                time.advance(by: .seconds(3))
+                #expect(try await !second.holdLease())
+                time.advance(by: .seconds(2))
                 #expect(try await second.holdLease())
                 #expect(try await !first.holdLease())
+            }
+        }
+    }
+
+    @Test("a relay backing off from a failing broker stops at once on graceful shutdown")
+    func shutdownDuringBackoff() async throws {
+        try await TestMongo.withDatabase { database in
+            let outbox = MongoOutbox(database: database, source: "bazaar/test", topicPrefix: TestKafka.uniquePrefix())
+            try await outbox.createIndexes()
+            _ = try await database.client.withTransaction { session in
+                try await outbox.append(Self.stockLow("SKU-STUCK"), context: .background(), session: session)
+            }
+            let settings = {
+                var settings = Self.fastRelay
+                settings.initialBackoff = .seconds(3600)
+                settings.maximumBackoff = .seconds(3600)
+                return settings
+            }()
+            try await TestKafka.withProducer(brokers: ["127.0.0.1:1"], messageTimeout: .milliseconds(300)) { producer in
+                let relay = MongoOutboxRelay(outbox: outbox, producer: producer, settings: settings, logger: Logger(label: "relay"))
+                let group = ServiceGroup(configuration: .init(services: [relay], logger: Logger(label: "group")))
+                let running = Task { try await group.run() }
+                try await eventually("the relay to back off for an hour") { relay.loop.currentBackoff == .seconds(3600) }
+                await group.triggerGracefulShutdown()
+                // Before the fix it slept out its back-off: this waited for an hour (the test's
+                // limit, far shorter, is only there so a regression fails instead of hanging).
+                try await finishing("the relay to stop", within: .seconds(120)) { try await running.value }
             }
         }
     }
