@@ -64,7 +64,7 @@ extension ServiceHost {
     /// account changes (``followAccountChanges(_:)``).
     public mutating func addMessaging(store: PostgresStore, relay: OutboxRelaySettings = .init()) throws -> Messaging {
         let (producer, kafka) = try addEventProducer()
-        addService(OutboxRelay(store: store, producer: producer, settings: relay, logger: logger))
+        addBackgroundWork(OutboxRelay(store: store, producer: producer, settings: relay, logger: logger, metricsFactory: metrics.factory))
         return Messaging(outbox: Outbox(source: "bazaar/\(name)", topicPrefix: kafka.topicPrefix), producer: producer, store: store, settings: kafka)
     }
 
@@ -87,7 +87,7 @@ extension ServiceHost {
         let topics = handlers.topics.map { $0.name(prefix: messaging.settings.topicPrefix) }
         let consumer = try KafkaConsumer(configuration: messaging.settings.consumerConfiguration(group: group, clientID: "bazaar-\(name)"),
                                          topics: topics, logger: logger, metricsFactory: metrics.factory)
-        addService(EventConsumer(name: group, consumer: consumer, deadLetterProducer: messaging.producer, store: messaging.store,
+        addBackgroundWork(EventConsumer(name: group, consumer: consumer, deadLetterProducer: messaging.producer, store: messaging.store,
                                  handlers: handlers, retry: retry, logger: logger))
     }
 }

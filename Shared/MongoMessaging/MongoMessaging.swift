@@ -17,7 +17,7 @@ extension ServiceHost {
     public mutating func addMongoMessaging(database: MongoDatabase, relay: OutboxRelaySettings = .init()) throws -> MongoMessaging {
         let (producer, kafka) = try addEventProducer()
         let outbox = MongoOutbox(database: database, source: "bazaar/\(name)", topicPrefix: kafka.topicPrefix)
-        addService(MongoOutboxRelay(outbox: outbox, producer: producer, settings: relay, logger: logger))
+        addBackgroundWork(MongoOutboxRelay(outbox: outbox, producer: producer, settings: relay, logger: logger, metricsFactory: metrics.factory))
         beforeServing { try await outbox.createIndexes() }
         return MongoMessaging(outbox: outbox, producer: producer, settings: kafka)
     }

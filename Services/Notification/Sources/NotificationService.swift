@@ -28,7 +28,7 @@ public enum NotificationService {
         try host.addConsumer(messaging, group: host.settings.string("NOTIFICATION_CONSUMER_GROUP", default: "notification"), handlers: handlers.handlers)
         let mailHealth = MailServerHealth()
         host.addHealthCheck(mailHealth)
-        host.addService(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, health: mailHealth,
+        host.addBackgroundWork(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, health: mailHealth,
                                        metricsFactory: host.metrics.factory, logger: host.logger))
         let live = LiveEvents()
         host.addService(try LiveEventConsumer.follower(settings: messaging.settings, serviceName: name, live: live, logger: host.logger,

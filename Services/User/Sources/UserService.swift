@@ -39,7 +39,7 @@ public enum UserService {
             throttle: LoginThrottle(redis: redis, limits: settings.loginLimits, keyPrefix: settings.redisKeyPrefix), settings: settings, keyRing: keyRing,
             sealer: sealer
         )
-        host.addService(ExpiredTokenCleanup(dependencies: dependencies))
+        host.addBackgroundWork(ExpiredTokenCleanup(dependencies: dependencies))
         if let admin = settings.initialAdmin {
             host.beforeServing { try await InitialAdministrator.ensure(admin, dependencies: dependencies) }
         }

@@ -42,6 +42,18 @@ struct ServiceSetupTests {
         #expect(generated.signingKeyID == reloaded.signingKeyID)
     }
 
+    @Test("a first start on an empty database logs no warning or error: background work waits for the migrations")
+    func cleanFirstStart() async throws {
+        try await UserServiceHarness.run { service in
+            _ = try await service.register()
+            // The relay has run (it published the registration) and the cleanup has started.
+            let messages = try await TestKafka.collect([service.usersTopic], count: 1, timeout: .seconds(60))
+            #expect(!messages.isEmpty)
+            let loud = try service.logs.entries().filter { ["warning", "error", "critical"].contains($0["level"] as? String ?? "") }
+            #expect(loud.isEmpty, "\(loud)")
+        }
+    }
+
     @Test("passwords are stored as bcrypt hashes at the configured cost")
     func storedHashCost() async throws {
         let hasher = try await PasswordHasher.make(cost: 12)

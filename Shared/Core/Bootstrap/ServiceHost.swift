@@ -32,6 +32,7 @@ public struct ServiceHost {
     private let healthChecks = HealthChecksBox()
     private(set) var backgroundServices: [any Service] = []
     private(set) var startupTasks: [@Sendable () async throws -> Void] = []
+    private let startupGate = StartupGate()
 
     /// - Parameters:
     ///   - name: The service name.
@@ -67,9 +68,9 @@ public struct ServiceHost {
     /// The shared middleware, outermost first. Order matters: the request id and metrics see the
     /// final status of every request, including errors the problem middleware rendered.
     private func installMiddleware() {
-        router.add(middleware: RequestIdentityMiddleware())
+        router.add(middleware: RequestIdentityMiddleware(trustedProxies: http.trustedProxies))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
-        router.add(middleware: AccessLogMiddleware())
+        router.add(middleware: AccessLogMiddleware(mode: http.accessLog, slow: http.accessLogSlow))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: OriginListCORSMiddleware(allowedOrigins: http.corsAllowedOrigins))
         router.add(middleware: ProblemMiddleware())
@@ -112,10 +113,18 @@ public struct ServiceHost {
         healthChecks.append(check)
     }
 
-    /// Runs `service` for the life of the process. Services stop in reverse order of adding, after
-    /// the HTTP server has drained, so a store added first is still there for those added later.
+    /// Runs `service` for the life of the process, from the start: what start-up tasks need
+    /// themselves (a connection pool, a Kafka producer). Services stop in reverse order of adding,
+    /// after the HTTP server has drained, so a store added first is still there for those added later.
     public mutating func addService(_ service: any Service) {
         backgroundServices.append(service)
+    }
+
+    /// Runs `work` (an outbox relay, a consumer, a cleanup) for the life of the process, starting
+    /// only once every ``beforeServing(_:)`` task (migrations) has succeeded, so it never meets a
+    /// schema that is not there yet. It stops in reverse order of adding, like ``addService(_:)``.
+    public mutating func addBackgroundWork(_ work: any Service) {
+        backgroundServices.append(GatedService(service: work, gate: startupGate))
     }
 
     /// Runs `task` (e.g. migrations) after background services started and before the server
@@ -135,6 +144,8 @@ public struct ServiceHost {
         for task in startupTasks {
             application.beforeServerStarts(perform: task)
         }
+        let gate = startupGate
+        application.beforeServerStarts { gate.open() }
         return application
     }
 
