@@ -29,7 +29,13 @@ public struct RetryPolicy: Sendable {
 
 /// Consumes events idempotently: each event's handler runs in one Postgres transaction with the
 /// insert of its id into the `inbox`, so a redelivered event is acknowledged without a second
-/// effect. Messages of a partition are handled one at a time, in order.
+/// effect.
+///
+/// Partitions are handled in parallel, each in a lane of its own: a partition's messages (and so
+/// one aggregate's events, which share a key and a partition) are handled one at a time, in
+/// order, and its offset is stored only after each message's transaction committed; a slow or
+/// retrying message holds up its own partition only. At most `maximumInFlight` messages are
+/// taken from the consumer and not yet handled, so a slow lane cannot make memory grow.
 ///
 /// A failing handler is retried with exponential back-off; after the last attempt the message
 /// goes to `<topic>.dlq` with headers naming the error, the attempts and where it came from, and
@@ -43,6 +49,7 @@ public final class EventConsumer: Service, Sendable {
     let handlers: EventHandlers
     let retry: RetryPolicy
     let logger: Logger
+    let maximumInFlight: Int
     private let outcomes = Mutex<[String: Int]>([:])
 
     /// How many messages ended how (`handled`, `duplicate`, `skipped`, `dead_lettered`) since start;
@@ -50,7 +57,8 @@ public final class EventConsumer: Service, Sendable {
     public var outcomeCounts: [String: Int] { outcomes.withLock { $0 } }
 
     public init(name: String, consumer: KafkaConsumer, deadLetterProducer: KafkaProducer, store: PostgresStore,
-                handlers: EventHandlers, retry: RetryPolicy = .init(), logger: Logger) {
+                handlers: EventHandlers, retry: RetryPolicy = .init(), maximumInFlight: Int = 256, logger: Logger) {
+        self.maximumInFlight = max(maximumInFlight, 1)
         self.name = name
         self.consumer = consumer
         self.producer = deadLetterProducer
@@ -63,19 +71,55 @@ public final class EventConsumer: Service, Sendable {
     public func run() async throws {
         try await withThrowingTaskGroup(of: Void.self) { group in
             group.addTask { try await self.consumer.run() }
-            for try await message in consumer.messages {
-                // An abandoned message (shutdown mid-retry) keeps its offset unstored, so it is
-                // delivered again after restart.
-                guard await process(message) != .abandoned else { break }
-                do {
-                    try consumer.storeOffset(for: message)
-                } catch {
-                    // The partition moved to another consumer in a rebalance; it will see the
-                    // message again and the inbox will keep that from having a second effect.
-                    logger.info("offset not stored after rebalance", metadata: ["error": .string("\(error)")])
-                }
-            }
+            try await dispatchToPartitionLanes()
             try await group.waitForAll()
+        }
+    }
+
+    /// Reads the consumer's messages and hands each to its partition's lane, waiting while
+    /// `maximumInFlight` messages are unhandled; returns once the consumer has stopped and every
+    /// lane has finished.
+    private func dispatchToPartitionLanes() async throws {
+        let permits = AsyncPermits(maximumInFlight)
+        try await withThrowingTaskGroup(of: Void.self) { lanes in
+            var laneInputs: [PartitionLane: AsyncStream<KafkaIncomingMessage>.Continuation] = [:]
+            defer { for input in laneInputs.values { input.finish() } }
+            for try await message in consumer.messages {
+                let lane = PartitionLane(topic: message.topic, partition: message.partition)
+                let input: AsyncStream<KafkaIncomingMessage>.Continuation
+                if let existing = laneInputs[lane] {
+                    input = existing
+                } else {
+                    let (messages, newInput) = AsyncStream.makeStream(of: KafkaIncomingMessage.self)
+                    laneInputs[lane] = newInput
+                    input = newInput
+                    lanes.addTask { await self.handleLane(messages, permits: permits) }
+                }
+                await permits.acquire()
+                input.yield(message)
+            }
+        }
+    }
+
+    /// Handles one partition's messages in order, storing each offset after its transaction.
+    private func handleLane(_ messages: AsyncStream<KafkaIncomingMessage>, permits: AsyncPermits) async {
+        var abandoned = false
+        for await message in messages {
+            defer { permits.release() }
+            // After an abandoned message (shutdown mid-retry) the lane stores no further offset,
+            // so it and everything after it are delivered again after restart.
+            guard !abandoned else { continue }
+            guard await process(message) != .abandoned else {
+                abandoned = true
+                continue
+            }
+            do {
+                try consumer.storeOffset(for: message)
+            } catch {
+                // The partition moved to another consumer in a rebalance; it will see the
+                // message again and the inbox will keep that from having a second effect.
+                logger.info("offset not stored after rebalance", metadata: ["error": .string("\(error)")])
+            }
         }
     }
 
@@ -173,6 +217,52 @@ public final class EventConsumer: Service, Sendable {
     private func record(_ outcome: Outcome, type: String) {
         outcomes.withLock { $0[outcome.rawValue, default: 0] += 1 }
         Counter(label: "events_consumed_total", dimensions: [("consumer", name), ("type", type), ("outcome", outcome.rawValue)]).increment()
+    }
+}
+
+/// One partition of one topic: the unit of ordering, and so of a consumer's lanes.
+struct PartitionLane: Hashable, Sendable {
+    let topic: String
+    let partition: Int
+}
+
+/// A counting semaphore for async code: `acquire` waits (without blocking a thread) until a
+/// permit is free.
+final class AsyncPermits: Sendable {
+    private struct State {
+        var available: Int
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state: Mutex<State>
+
+    init(_ permits: Int) {
+        state = Mutex(State(available: permits))
+    }
+
+    func acquire() async {
+        await withCheckedContinuation { continuation in
+            let granted = state.withLock { state -> Bool in
+                guard state.available > 0 else {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.available -= 1
+                return true
+            }
+            if granted { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            guard !state.waiters.isEmpty else {
+                state.available += 1
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        waiter?.resume()
     }
 }
 

@@ -6,6 +6,7 @@ import BazaarTestSupport
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 import Testing
 
 /// Produces `event` directly on its topic (as another service's relay would).
@@ -56,11 +57,10 @@ struct EventConsumerTests {
                 // Its successor in the group gets the same event again and acknowledges it without effect.
                 let successor = try eventConsumer(group, prefix: prefix, store: store, producer: producer, handlers: recordingHandlers())
                 try await whileRunning([successor]) {
-                    let acknowledged = try await eventually {
+                    try await eventually("the successor to acknowledge the duplicate") {
                         try await count("SELECT count(*)::int FROM inbox", in: store) == 1
                             && successor.outcomeCounts["duplicate", default: 0] >= 1
                     }
-                    #expect(acknowledged)
                 }
                 #expect(try await count("SELECT count(*)::int FROM effects", in: store) == 1)
             }
@@ -79,7 +79,7 @@ struct EventConsumerTests {
                 let consumer = try eventConsumer(group, prefix: prefix, store: store, producer: producer, handlers: recordingHandlers())
                 let dead = try await whileRunning([consumer]) {
                     let dead = try await TestKafka.collect([prefix + "inventory.dlq"], count: 1)
-                    #expect(try await eventually { try await count("SELECT count(*)::int FROM effects", in: store) == 1 })
+                    try await eventually("the good event's effect") { try await count("SELECT count(*)::int FROM effects", in: store) == 1 }
                     return dead
                 }
                 let record = try #require(dead.first)
@@ -147,6 +147,80 @@ struct EventConsumerTests {
                 #expect(event.requestid == "req-42")
                 #expect(event.traceparent?.contains("4bf92f3577b34da6a3ce929d0e0e4736") == true)
                 #expect(event.traceparent != requestTrace, "the handler's event is a new span of the same trace")
+            }
+        }
+    }
+}
+
+@Suite("Event consumer: partitions in parallel")
+struct ParallelPartitionTests {
+    @Test("partitions are handled in parallel: each of two events waits until the other's handler has started")
+    func partitionsInParallel() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let started = Mutex<Set<String>>([])
+            var handlers = EventHandlers()
+            handlers.on(StockLow.self) { event, context in
+                started.withLock { _ = $0.insert(event.data.sku) }
+                // Handled one partition after the other, the first would wait here for ever.
+                try await eventually("the other partition's handler to start", within: .seconds(60)) { started.withLock { $0.count == 2 } }
+                try await context.connection.query("INSERT INTO effects (event_id, note) VALUES (\(event.id), \(event.data.sku))", logger: context.logger)
+            }
+            let parallelHandlers = handlers
+            try await TestKafka.withProducer { producer in
+                for (sku, partition) in [("SKU-P0", 0), ("SKU-P1", 1)] {
+                    let event = CloudEvent(stockLow(sku, available: 1), source: "bazaar/test")
+                    _ = try await producer.send(KafkaOutgoingMessage(topic: StockLow.eventType.topic.name(prefix: prefix), partition: partition,
+                                                                     key: event.subject, value: try EventCodec.encode(event)))
+                }
+                let consumer = try eventConsumer("parallel-\(UUID().uuidString.prefix(8))", prefix: prefix, store: store, producer: producer,
+                                                 handlers: parallelHandlers, retry: RetryPolicy(maximumAttempts: 1))
+                try await whileRunning([consumer]) {
+                    try await eventually("both events handled") { try await count("SELECT count(*)::int FROM effects", in: store) == 2 }
+                }
+                #expect(consumer.outcomeCounts["dead_lettered", default: 0] == 0)
+            }
+        }
+    }
+
+    @Test("one partition's events are handled in order, one at a time, while other partitions go on")
+    func orderWithinPartition() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let running = Mutex<[String: Int]>([:])
+            let overlapped = Atomic<Bool>(false)
+            var handlers = EventHandlers()
+            handlers.on(StockLow.self) { event, context in
+                let concurrent = running.withLock { running -> Int in
+                    running[event.data.sku, default: 0] += 1
+                    return running[event.data.sku]!
+                }
+                if concurrent > 1 { overlapped.store(true, ordering: .sequentiallyConsistent) }
+                try await context.connection.query("INSERT INTO effects (event_id, note) VALUES (\(event.id), \(event.data.sku + ":" + String(event.data.available)))",
+                                                   logger: context.logger)
+                running.withLock { $0[event.data.sku, default: 0] -= 1 }
+            }
+            let orderedHandlers = handlers
+            try await TestKafka.withProducer { producer in
+                for round in 0..<20 {
+                    for sku in ["SKU-A", "SKU-B", "SKU-C"] {
+                        try await produce(CloudEvent(stockLow(sku, available: round), source: "bazaar/test"), prefix: prefix, producer: producer)
+                    }
+                }
+                let consumer = try eventConsumer("ordered-\(UUID().uuidString.prefix(8))", prefix: prefix, store: store, producer: producer,
+                                                 handlers: orderedHandlers)
+                try await whileRunning([consumer]) {
+                    try await eventually("all 60 events handled") { try await count("SELECT count(*)::int FROM effects", in: store) == 60 }
+                }
+            }
+            let didOverlap = overlapped.load(ordering: .sequentiallyConsistent)
+            #expect(!didOverlap, "two events of one aggregate were handled at once")
+            // The inbox records the order each event was committed in (its row order per SKU).
+            for sku in ["SKU-A", "SKU-B", "SKU-C"] {
+                var rounds: [Int] = []
+                let rows = try await store.client.query("SELECT note FROM effects WHERE note LIKE \(sku + ":%") ORDER BY ctid", logger: store.logger)
+                for try await note in rows.decode(String.self) { rounds.append(Int(note.split(separator: ":").last!)!) }
+                #expect(rounds == Array(0..<20), "\(sku): \(rounds)")
             }
         }
     }
