@@ -22,7 +22,7 @@ struct NewOrder: Decodable {
 
 /// A host with a few routes that exercise the shared middleware.
 func exampleHost(_ values: [String: String] = [:], logs: LogCapture = LogCapture()) throws -> ServiceHost {
-    let host = try ServiceHost.testing(values, logs: logs)
+    let host = try ServiceHost.testing(["ACCESS_LOG": "all"].merging(values) { $1 }, logs: logs)
     host.router.get("/api/things/{id}") { _, context in
         "thing \(try context.parameters.require("id"))"
     }
@@ -146,11 +146,36 @@ struct BootstrapHTTPTests {
 
             let created = try await client.execute(uri: "/api/things/1", method: .get)
             let id = try #require(created.headers[.requestID])
-            #expect(UUID(uuidString: id) != nil)
+            #expect(id.count == 32 && id.allSatisfy { $0.isHexDigit && !$0.isUppercase }, "\(id)")
+            let another = try await client.execute(uri: "/api/things/1", method: .get)
+            #expect(another.headers[.requestID] != id)
 
             let hostile = try await client.execute(uri: "/api/things/1", method: .get, headers: [.requestID: "bad id\" injected"])
             #expect(hostile.headers[.requestID] != "bad id\" injected")
         }
+    }
+
+    @Test("ACCESS_LOG: errors (the default) logs 4xx, 5xx and slow requests only; off logs none; all logs every one")
+    func accessLogModes() async throws {
+        for (mode, expected) in [("errors", ["404"]), ("off", []), ("all", ["200", "404"])] {
+            let logs = LogCapture()
+            try await exampleHost(["ACCESS_LOG": mode], logs: logs).makeApplication().test(.router) { client in
+                _ = try await client.execute(uri: "/api/things/1", method: .get)
+                _ = try await client.execute(uri: "/api/nothing", method: .get)
+            }
+            let statuses = try logs.entries().filter { $0["message"] as? String == "request completed" }.compactMap { $0["http_status"] as? String }
+            #expect(statuses == expected, "\(mode)")
+        }
+        #expect(try HTTPSettings.from(Settings([:]), defaultPort: 1).accessLog == .errors)
+    }
+
+    @Test("request and trace ids are unique lower-case hex of the W3C lengths")
+    func fastIdentifiers() {
+        let traces = (0..<10_000).map { _ in TraceContext.start() }
+        #expect(traces.allSatisfy { $0.traceID.count == 32 && $0.spanID.count == 16 })
+        #expect(Set(traces.map(\.traceID)).count == 10_000)
+        #expect(Set(traces.map(\.spanID)).count == 10_000)
+        #expect(TraceContext.start().traceID.allSatisfy { "0123456789abcdef".contains($0) })
     }
 
     @Test("a caller's traceparent continues its trace")
