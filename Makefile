@@ -5,6 +5,8 @@ SHELL := /bin/bash
 CONFIGURATION ?= debug
 BUILD_DIR := .build/$(CONFIGURATION)
 BAZAAR := $(BUILD_DIR)/bazaar
+# Whichever launcher is built (make run builds release, make test debug), for down and status.
+ANY_BAZAAR = $(firstword $(wildcard .build/release/bazaar .build/debug/bazaar))
 VENV := .venv
 # Debian packages the project needs: servers for the local runtime and tests, C libraries the
 # Swift system-library targets link, and the loopback tools benchmarks use.
@@ -19,11 +21,12 @@ TEST_SMTP_PORT ?= 2535
 TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test contracts bench bench-user bench-catalog clean
+.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog clean
 
 help:
-	@echo "make run    install what is missing, build, and start the whole platform (Ctrl-C stops it)"
+	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
 	@echo "make test   install what is missing, build, start test infrastructure, run every check"
+	@echo "make test-repeat N=5   run the tests N times against one infrastructure; list every failure"
 	@echo "make infra  start only the infrastructure in the background (make down stops it)"
 	@echo "make bench  release build and run the committed benchmarks (loopback, bounded)"
 
@@ -49,17 +52,23 @@ $(VENV)/.installed: requirements-dev.txt
 build: apt-deps
 	swift build -c $(CONFIGURATION)
 
-run: deps build
-	$(BAZAAR) up
+# What people evaluate and benchmark: release binaries (the launcher starts the services built
+# beside it). The first release build takes a while (about 20 minutes on 2 cores); later ones
+# only rebuild what changed.
+run: deps
+	@echo "make run: building the release binaries (the first build takes about 20 minutes on 2 cores; later ones are quick) ..."
+	swift build -c release
+	@echo "make run: starting the platform (.build/release/bazaar up) ..."
+	.build/release/bazaar up
 
 infra: deps build
 	$(BAZAAR) infra --detach
 
 down:
-	@if [ -x $(BAZAAR) ]; then $(BAZAAR) down; $(BAZAAR) down --run-dir $(TEST_RUN_DIR) $(TEST_PORTS); fi
+	@if [ -n "$(ANY_BAZAAR)" ]; then $(ANY_BAZAAR) down; $(ANY_BAZAAR) down --run-dir $(TEST_RUN_DIR) $(TEST_PORTS); fi
 
 status:
-	$(BAZAAR) status
+	$(ANY_BAZAAR) status
 
 # Builds once for tests (the venv is needed first: the launcher runs SecantusDB from it) (alternating `swift build` and `swift test` would re-plan and recompile),
 # starts the infrastructure, runs every test and contract check, and stops what it started even
@@ -67,6 +76,13 @@ status:
 test: deps
 	swift build --build-tests
 	infrastructure/scripts/run-tests.sh "$(BUILD_DIR)" "$(TEST_RUN_DIR)" $(TEST_PORTS)
+
+# Runs the Swift tests N times (default 5) against one started infrastructure and lists every
+# test that failed at least once, with its count: use it before you stop.
+N ?= 5
+test-repeat: deps
+	swift build --build-tests
+	infrastructure/scripts/run-tests.sh --repeat $(N) "$(BUILD_DIR)" "$(TEST_RUN_DIR)" $(TEST_PORTS)
 
 contracts: venv
 	infrastructure/scripts/check-contracts.sh

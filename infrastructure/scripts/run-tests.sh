@@ -1,8 +1,19 @@
 #!/usr/bin/env bash
 # Starts the test infrastructure with the project's own launcher, runs the Swift tests and the
 # contract checks against it, and always stops the infrastructure again.
+#
+# Usage: run-tests.sh [--repeat N] BUILD_DIR RUN_DIR [launcher port options...]
+#
+# With --repeat N the Swift tests run N times against the one started infrastructure (contract
+# checks are skipped), and at the end every test that failed at least once is listed with how
+# often: the way to find a flaky test before CI does.
 set -euo pipefail
-# Usage: run-tests.sh BUILD_DIR RUN_DIR [launcher port options...]
+repeat=0
+if [ "${1:-}" = "--repeat" ]; then
+    repeat=$2
+    shift 2
+    [[ "$repeat" =~ ^[1-9][0-9]*$ ]] || { echo "--repeat needs a positive number, not '$repeat'" >&2; exit 2; }
+fi
 build_dir=$1 run_dir=$2
 shift 2
 ports=("$@")
@@ -22,5 +33,34 @@ source "$run_dir/infra.env"
 set +a
 export BAZAAR_RUN_DIR="$run_dir"
 
-swift test --skip-build
-"$(dirname "$0")/check-contracts.sh"
+if [ "$repeat" -eq 0 ]; then
+    swift test --skip-build
+    "$(dirname "$0")/check-contracts.sh"
+    exit 0
+fi
+
+logs="$run_dir/test-repeat"
+rm -rf "$logs"
+mkdir -p "$logs"
+failed_runs=0
+for run in $(seq 1 "$repeat"); do
+    echo "== test run $run of $repeat (log: $logs/run-$run.log)"
+    if swift test --skip-build > "$logs/run-$run.log" 2>&1; then
+        echo "   passed: $(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$logs/run-$run.log" | tail -n 1)"
+    else
+        failed_runs=$((failed_runs + 1))
+        echo "   FAILED: $(grep -E 'Test run with [0-9]+ tests?.* failed' "$logs/run-$run.log" | tail -n 1)"
+    fi
+done
+echo
+echo "== $repeat runs, $failed_runs failed"
+# Swift Testing reports each failed test as `✘ Test "name" failed after …` (a parameterised one
+# once per failing argument, then once as a whole); XCTest as `Test Case '…' failed`.
+failures=$(grep -hoE "✘ Test .* failed after|Test Case '.*' failed" "$logs"/run-*.log \
+    | sed -E 's/^✘ Test (.*) failed after$/\1/; s/^Test Case (.*) failed.*$/\1/' | sort | uniq -c | sort -rn || true)
+if [ -n "$failures" ]; then
+    echo "tests that failed at least once (count, test):"
+    echo "$failures"
+    exit 1
+fi
+echo "no test failed"
