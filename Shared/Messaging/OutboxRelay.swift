@@ -185,6 +185,10 @@ struct PostgresOutboxBatches: OutboxStore {
                       traceparent: event.traceparent, payload: event.payload)
     }
 
+    func describe(_ error: any Error) -> String {
+        PostgresFailure.describe(error)
+    }
+
     func deletePublished(olderThan retention: Duration) async throws {
         let seconds = Int(retention.components.seconds)
         try await store.client.query("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => \(seconds))", logger: logger)

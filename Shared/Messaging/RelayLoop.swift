@@ -47,6 +47,13 @@ public protocol OutboxStore: Sendable {
     func publishBatch() async throws -> RelayBatchOutcome
     /// Deletes events published longer than `retention` ago.
     func deletePublished(olderThan retention: Duration) async throws
+    /// How to show the store's errors in logs (a driver's error may hide its details from
+    /// `description`).
+    func describe(_ error: any Error) -> String
+}
+
+extension OutboxStore {
+    public func describe(_ error: any Error) -> String { "\(error)" }
 }
 
 /// The loop every outbox relay runs, whatever its store (Postgres, MongoDB, Redis): publish a
@@ -123,7 +130,7 @@ public final class RelayLoop: Sendable {
                 }
             } catch {
                 if isStopping { return }
-                await backOff(after: "batch failed", metadata: ["error": .string("\(error)")])
+                await backOff(after: "batch failed", metadata: ["error": .string(store.describe(error))])
             }
         }
     }

@@ -102,8 +102,10 @@ public final class PrivateMongo: Sendable {
         server.waitUntilExit()
     }
 
+    /// Never waits (a deinit may run on one of Swift's cooperative threads): a server a test
+    /// did not stop is killed, and its folder removed.
     deinit {
-        stopBlocking()
+        if let server = process.withLock({ $0 }), server.isRunning { kill(server.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: storagePath)
     }
 

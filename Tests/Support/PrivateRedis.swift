@@ -32,7 +32,11 @@ public final class PrivateRedis: @unchecked Sendable {
         return server
     }
 
-    deinit { stopBlocking() }
+    /// Never waits (a deinit may run on one of Swift's cooperative threads): a server a test
+    /// did not stop is killed.
+    deinit {
+        if let process, process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
 
     /// Starts the server (again) on ``port`` and returns once it answers `PING`; does nothing when running.
     public func start() async throws {
