@@ -21,7 +21,7 @@ TEST_SMTP_PORT ?= 2535
 TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog clean
+.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
@@ -96,8 +96,16 @@ bench: apt-deps
 	.build/release/bazaar-redis-benchmark
 	swift build -c release --product bazaar-mongo-benchmark
 	.build/release/bazaar-mongo-benchmark
+	$(MAKE) bench-consumer
 	$(MAKE) bench-user
 	$(MAKE) bench-catalog
+
+# Events handled per second by one consumer process, one partition vs six (about a minute).
+bench-consumer: deps
+	swift build -c release --product bazaar
+	swift build -c release --product bazaar-broker
+	swift build -c release --product bazaar-consumer-benchmark
+	Tools/Benchmarks/ConsumerBenchmark/run.sh
 
 # The user service through the gateway on a private platform (release build of the whole platform,
 # which `bazaar up` starts; about a minute once built).

@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
         .executable(name: "bazaar-redis-benchmark", targets: ["BazaarRedisBenchmark"]),
         .executable(name: "bazaar-mongo-benchmark", targets: ["BazaarMongoBenchmark"]),
+        .executable(name: "bazaar-consumer-benchmark", targets: ["BazaarConsumerBenchmark"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -325,6 +326,15 @@ let package = Package(
             dependencies: ["BazaarMongo", "BazaarBenchmarkSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             path: "Tools/Benchmarks/MongoBenchmark",
             exclude: ["pymongo_benchmark.py"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarConsumerBenchmark",
+            dependencies: ["BazaarMessaging", "BazaarPostgres", "BazaarKafka", "BazaarContracts", "BazaarCore",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tools/Benchmarks/ConsumerBenchmark",
+            exclude: ["run.sh"],
             swiftSettings: strictSettings
         ),
         .target(
