@@ -21,7 +21,7 @@ TEST_SMTP_PORT ?= 2535
 TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer clean
+.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
@@ -97,8 +97,15 @@ bench: apt-deps
 	swift build -c release --product bazaar-mongo-benchmark
 	.build/release/bazaar-mongo-benchmark
 	$(MAKE) bench-consumer
+	$(MAKE) bench-overhead
 	$(MAKE) bench-user
 	$(MAKE) bench-catalog
+
+# What every request pays: the warm catalog list, a product page and /api/users/me against a
+# floor (nginx in front of a server returning prebuilt bytes), in one run (about two minutes).
+bench-overhead: deps
+	swift build -c release
+	Tools/Benchmarks/OverheadBenchmark/run.sh
 
 # Events handled per second by one consumer process, one partition vs six (about a minute).
 bench-consumer: deps

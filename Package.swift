@@ -30,6 +30,7 @@ let package = Package(
         .executable(name: "bazaar-redis-benchmark", targets: ["BazaarRedisBenchmark"]),
         .executable(name: "bazaar-mongo-benchmark", targets: ["BazaarMongoBenchmark"]),
         .executable(name: "bazaar-consumer-benchmark", targets: ["BazaarConsumerBenchmark"]),
+        .executable(name: "bazaar-floor-server", targets: ["BazaarFloorServer"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -335,6 +336,12 @@ let package = Package(
                            .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tools/Benchmarks/ConsumerBenchmark",
             exclude: ["run.sh"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "BazaarFloorServer",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "Tools/Benchmarks/FloorServer",
             swiftSettings: strictSettings
         ),
         .target(
