@@ -126,37 +126,33 @@ struct RateLimiterTests {
 
     @Test("without X-Forwarded-For, a direct client is limited by its connection's address")
     func directClientLimitedByRemoteAddress() async throws {
-        try await RedisFixture.withClient { redis async throws in
-            let host = try ServiceHost.testing()
-            let time = ManualTime()
-            let limiter = RateLimiter(client: redis, name: RedisFixture.uniquePrefix(), rate: RateLimit(limit: 2, window: .seconds(10)),
-                                      clock: .given { time.nowMicroseconds })
-            host.router.group("limited").add(middleware: RateLimitMiddleware(limiter: limiter)).get("ping") { _, _ in "pong" }
-            try await host.makeApplication().test(.live) { client in
-                var statuses: [HTTPResponse.Status] = []
-                for _ in 0..<3 {
-                    statuses.append(try await client.execute(uri: "/limited/ping", method: .get).status)
-                }
-                #expect(statuses == [.ok, .ok, .tooManyRequests])
-            }
-        }
+        #expect(try await Self.statusesOfThreeRequests(forwardedFor: [nil, nil, nil]) == [.ok, .ok, .tooManyRequests])
     }
 
     @Test("a client that is not a trusted proxy cannot choose the address it is limited under")
     func spoofedForwardedForIgnored() async throws {
+        // Loopback is not trusted here, so the test client is an ordinary client.
+        let statuses = try await Self.statusesOfThreeRequests(forwardedFor: ["203.0.113.1", "203.0.113.2", "203.0.113.3"],
+                                                              settings: ["TRUSTED_PROXIES": "192.0.2.1"])
+        #expect(statuses == [.ok, .ok, .tooManyRequests])
+    }
+
+    /// The statuses of three requests over the network to a route limited to two per window,
+    /// each with the given `X-Forwarded-For` (or none).
+    static func statusesOfThreeRequests(forwardedFor: [String?], settings: [String: String] = [:]) async throws -> [HTTPResponse.Status] {
         try await RedisFixture.withClient { redis async throws in
-            // Loopback is not trusted here, so the test client is an ordinary client.
-            let host = try ServiceHost.testing(["TRUSTED_PROXIES": "192.0.2.1"])
+            let host = try ServiceHost.testing(settings)
             let time = ManualTime()
             let limiter = RateLimiter(client: redis, name: RedisFixture.uniquePrefix(), rate: RateLimit(limit: 2, window: .seconds(10)),
                                       clock: .given { time.nowMicroseconds })
             host.router.group("limited").add(middleware: RateLimitMiddleware(limiter: limiter)).get("ping") { _, _ in "pong" }
-            try await host.makeApplication().test(.live) { client in
+            return try await host.makeApplication().test(.live) { client in
                 var statuses: [HTTPResponse.Status] = []
-                for forged in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
-                    statuses.append(try await client.execute(uri: "/limited/ping", method: .get, headers: [.xForwardedFor: forged]).status)
+                for address in forwardedFor {
+                    let headers: HTTPFields = address.map { [.xForwardedFor: $0] } ?? [:]
+                    statuses.append(try await client.execute(uri: "/limited/ping", method: .get, headers: headers).status)
                 }
-                #expect(statuses == [.ok, .ok, .tooManyRequests])
+                return statuses
             }
         }
     }
