@@ -218,7 +218,7 @@ struct LiveStreamTests {
 
     @Test("without an Authorization header (a browser's EventSource) a single-use, short-lived ticket opens the stream")
     func ticket() async throws {
-        try await NotificationHarness.run(["NOTIFICATION_STREAM_TICKET_SECONDS": "8"]) { service in
+        try await NotificationHarness.run(["NOTIFICATION_STREAM_TICKET_SECONDS": "8", "NOTIFICATION_STREAM_HEARTBEAT_SECONDS": "1"]) { service in
             let tickets = "/api/notifications/stream/tickets"
             #expect(try await service.client.execute(uri: tickets, method: .post).status == .unauthorized)
             let token = try await service.token(for: "u-browser")
@@ -235,32 +235,55 @@ struct LiveStreamTests {
             let output = try await Self.streamOutput(of: service, userID: "u-browser", query: "?ticket=\(ticket)")
             #expect(output.contains("o-own"), "\(output)")
             #expect(!output.contains("o-other"))
-            // Spent, expired (the stream above took longer than its 8 s), forged, malformed: all 401.
-            for refused in [ticket, unused, String(repeating: "A", count: 43), "x"] {
+            // Spent, forged, malformed: all 401; and, once its 8 s are over, the unused one.
+            for refused in [ticket, String(repeating: "A", count: 43), "x"] {
+                let response = try await service.client.execute(uri: "/api/notifications/stream?ticket=\(refused)", method: .get)
+                #expect(response.status == .unauthorized, "\(refused)")
+            }
+            // Postgres's clock decides expiry: wait until it says both tickets are past theirs.
+            try await eventually("the unused ticket to expire") {
+                try await TestDatabase.withStore(service.database) { store in
+                    try await store.withConnection { connection in
+                        var live = -1
+                        let rows = try await connection.query("SELECT count(*)::int FROM stream_tickets WHERE expires_at > now()", logger: store.logger)
+                        for try await count in rows.decode(Int.self) { live = count }
+                        return live == 0
+                    }
+                }
+            }
+            for refused in [unused] {
                 let response = try await service.client.execute(uri: "/api/notifications/stream?ticket=\(refused)", method: .get)
                 #expect(response.status == .unauthorized, "\(refused)")
             }
         }
     }
 
-    /// What `curl` reads from the stream (for 16 s) while a pair of payment events, one for
-    /// `userID` (order `o-own`) and one for somebody else (`o-other`), goes out every second. The
-    /// stream's consumer group starts at the newest offset once it has joined (about 3 s on the
-    /// dev broker, longer on a loaded machine), so events sent before that are not seen.
+    /// What `curl` reads from the stream once it has shown `userID`'s own event (order `o-own`)
+    /// and a heartbeat. Pairs of payment events go out until the own one is seen — one for
+    /// somebody else (`o-other`) first, then the user's own, under one key, so they share a
+    /// partition and the other's was handled (and filtered) before the own one arrives. The
+    /// stream's consumer group starts at the newest offset once it has joined (seconds on a
+    /// loaded machine), so events sent before that are not seen: hence sending until seen.
     static func streamOutput(of service: NotificationHarness, userID: String, query: String = "", curl extra: [String] = []) async throws -> String {
         let url = "\(service.baseURL)/api/notifications/stream\(query)"
-        async let reading = ChildProcess.run("/usr/bin/curl", ["-s", "-N", "--max-time", "16"] + extra + [url])
-        try await Task.sleep(for: .seconds(2))
-        for _ in 0..<10 {
-            try await service.publish([
-                PaymentFailed(paymentId: "pay-own", orderId: "o-own", userId: userID, amount: Money(minorUnits: 100, currency: "EUR"),
-                              reasonCode: "card_declined", message: "Declined.", failedAt: Date()),
-                PaymentFailed(paymentId: "pay-other", orderId: "o-other", userId: "u-someone-else", amount: Money(minorUnits: 100, currency: "EUR"),
-                              reasonCode: "card_declined", message: "Declined.", failedAt: Date()),
-            ])
-            try await Task.sleep(for: .seconds(1))
+        let curl = try RunningChildProcess("/usr/bin/curl", ["-s", "-N", "--max-time", "300"] + extra + [url])
+        do {
+            try await eventually("the stream to show the user's own event") {
+                try await service.publish([
+                    PaymentFailed(paymentId: "pay-shared", orderId: "o-other", userId: "u-someone-else", amount: Money(minorUnits: 100, currency: "EUR"),
+                                  reasonCode: "card_declined", message: "Declined.", failedAt: Date()),
+                    PaymentFailed(paymentId: "pay-shared", orderId: "o-own", userId: userID, amount: Money(minorUnits: 100, currency: "EUR"),
+                                  reasonCode: "card_declined", message: "Declined.", failedAt: Date()),
+                ])
+                return curl.output.contains("o-own")
+            }
+            try await eventually("a heartbeat on the stream") { curl.output.contains(": heartbeat") }
+        } catch {
+            await curl.stop()
+            throw error
         }
-        return try await reading.output
+        await curl.stop()
+        return curl.output
     }
 }
 
