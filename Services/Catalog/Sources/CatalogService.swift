@@ -1,13 +1,14 @@
 public import BazaarCore
+public import BazaarServiceDirectory
 import BazaarMongo
 import BazaarMongoMessaging
 import BazaarRedis
 public import Foundation
 
 /// The catalog service: products, categories, brands, search, caching and product events.
-public enum CatalogService {
-    public static let name = "catalog"
-    public static let defaultPort = 8102
+public enum CatalogService: BazaarService {
+    /// Name, default port, executable and databases: written once, in `ServiceDirectory`.
+    public static let listing = ServiceDirectory.catalog
 
     public static var openAPIDocument: URL? { Bundle.module.url(forResource: "openapi", withExtension: "json") }
 
@@ -31,6 +32,11 @@ public enum CatalogService {
         PublicRoutes(store: store, responses: responses).add(to: catalog)
         AdminRoutes(store: store, responses: responses).add(to: catalog)
     }
+
+    /// `bazaar-catalog seed`, which the launcher runs once the service is up.
+    public static let commands = [
+        ServiceCommand(name: "seed", summary: "load the demo catalog into an empty store") { settings in try await seed(settings: settings) },
+    ]
 
     /// Runs `bazaar-catalog seed`: loads the demo catalog into an empty store (its events go to
     /// the outbox, which the running service relays) and says what it did.
