@@ -307,6 +307,8 @@ let package = Package(
                 "BazaarMongo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Tests/Support",
@@ -369,6 +371,14 @@ let package = Package(
             name: "BazaarRuntimeTests",
             dependencies: ["BazaarRuntime", "BazaarTestSupport"],
             path: "Tests/RuntimeTests",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarTestSupportTests",
+            dependencies: ["BazaarTestSupport", "BazaarCore", "BazaarServiceDirectory", "BazaarPostgres",
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/SupportTests",
+            resources: [.copy("Fixtures")],
             swiftSettings: strictSettings
         ),
     ] + services.flatMap(\.targets)
