@@ -61,7 +61,7 @@ public enum CatalogService: BazaarService {
         let mongo = try host.addMongo()
         let messaging = try host.addMongoMessaging(database: mongo.database)
         let search: any ProductSearch = try host.settings.choice("CATALOG_SEARCH", default: SearchMode.tokens) == .text ? TextIndexSearch() : TokenSearch()
-        return CatalogStore(mongo: mongo, outbox: messaging.outbox, search: search)
+        return CatalogStore(mongo: mongo, events: CatalogEvents(outbox: messaging.outbox), search: search)
     }
 
     enum SearchMode: String, CaseIterable {

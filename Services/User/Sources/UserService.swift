@@ -35,10 +35,10 @@ public enum UserService: BazaarService {
         let hasher = try await PasswordHasher.make(cost: settings.bcryptCost)
         let dependencies = UserDependencies(
             database: database, users: UserStore(database: database), sessions: SessionStore(logger: host.logger),
-            addresses: AddressStore(logger: host.logger), audit: AuditLog(logger: host.logger), outbox: messaging.outbox, hasher: hasher,
+            addresses: AddressStore(logger: host.logger), audit: AuditLog(logger: host.logger),
+            events: UserEvents(outbox: messaging.outbox, sealer: sealer), hasher: hasher,
             issuer: await TokenIssuer.make(keyRing: keyRing, settings: settings),
-            throttle: LoginThrottle(redis: redis, limits: settings.loginLimits, keyPrefix: settings.redisKeyPrefix), settings: settings, keyRing: keyRing,
-            sealer: sealer
+            throttle: LoginThrottle(redis: redis, limits: settings.loginLimits, keyPrefix: settings.redisKeyPrefix), settings: settings, keyRing: keyRing
         )
         host.addService(ExpiredTokenCleanup(dependencies: dependencies))
         if let admin = settings.initialAdmin {
