@@ -8,10 +8,61 @@ let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
+/// A service's three targets, declared alike for every service: the library `Bazaar<Name>`
+/// (`Services/<Name>/Sources`; tests start the real service from it), the executable
+/// `Bazaar<Name>Main` (`Services/<Name>/Main`, one line calling `<Name>Service.main()`) sold as
+/// `product`, and the tests `Bazaar<Name>Tests` (`Services/<Name>/Tests`). Every library gets
+/// BazaarCore and BazaarServiceDirectory, every test target the test support, HummingbirdTesting,
+/// HTTPTypes and NIOCore; list only what the service adds.
+func service(_ name: String, product: String, dependencies: [Target.Dependency], resources: [Resource] = [],
+             testDependencies: [Target.Dependency] = [], testExclude: [String] = []) -> (product: Product, targets: [Target]) {
+    let library = "Bazaar\(name)"
+    return (.executable(name: product, targets: ["\(library)Main"]), [
+        .target(name: library, dependencies: ["BazaarCore", "BazaarServiceDirectory"] + dependencies, path: "Services/\(name)/Sources",
+                resources: resources, swiftSettings: strictSettings),
+        .executableTarget(name: "\(library)Main", dependencies: [.target(name: library), "BazaarCore"], path: "Services/\(name)/Main",
+                          swiftSettings: strictSettings),
+        .testTarget(name: "\(library)Tests",
+                    dependencies: [.target(name: library), "BazaarTestSupport", "BazaarCore",
+                                   .product(name: "HummingbirdTesting", package: "hummingbird"),
+                                   .product(name: "HTTPTypes", package: "swift-http-types"),
+                                   .product(name: "NIOCore", package: "swift-nio")] + testDependencies,
+                    path: "Services/\(name)/Tests", exclude: testExclude, swiftSettings: strictSettings),
+    ])
+}
+
+/// The services, in the order of `ServiceDirectory` (add a new one here and there).
+let services = [
+    service("User", product: "bazaar-user",
+            dependencies: ["BazaarPostgres", "BazaarMessaging", "BazaarRedis", "BazaarContracts",
+                           .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"), .product(name: "JWTKit", package: "jwt-kit"),
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOPosix", package: "swift-nio")],
+            resources: [.copy("Resources/openapi.json"), .copy("Store/Migrations")],
+            testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarRedis",
+                               .product(name: "NIOPosix", package: "swift-nio"), .product(name: "JWTKit", package: "jwt-kit")],
+            testExclude: ["Fixtures"]),
+    service("Catalog", product: "bazaar-catalog",
+            dependencies: ["BazaarMongo", "BazaarMongoMessaging", "BazaarMessaging", "BazaarRedis", "BazaarContracts",
+                           .product(name: "Crypto", package: "swift-crypto"), .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "NIOCore", package: "swift-nio"), .product(name: "Logging", package: "swift-log")],
+            resources: [.copy("Resources/openapi.json")],
+            testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarRedis", "BazaarMongo"]),
+    service("Notification", product: "bazaar-notification",
+            dependencies: ["BazaarPostgres", "BazaarMessaging", "BazaarContracts", "BazaarMail", "BazaarKafka",
+                           .product(name: "Mustache", package: "swift-mustache"), .product(name: "HTTPTypes", package: "swift-http-types"),
+                           .product(name: "Metrics", package: "swift-metrics"), .product(name: "Hummingbird", package: "hummingbird"),
+                           .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            resources: [.copy("Resources/openapi.json"), .copy("Resources/Templates"), .copy("Store/Migrations")],
+            testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarMessaging", "BazaarMail", "BazaarPostgres",
+                               .product(name: "PostgresNIO", package: "postgres-nio")]),
+]
+
 let package = Package(
     name: "Bazaar",
     platforms: [.macOS(.v15)],
     products: [
+        .library(name: "BazaarServiceDirectory", targets: ["BazaarServiceDirectory"]),
         .library(name: "BazaarCore", targets: ["BazaarCore"]),
         .library(name: "BazaarPostgres", targets: ["BazaarPostgres"]),
         .library(name: "BazaarContracts", targets: ["BazaarContracts"]),
@@ -22,16 +73,13 @@ let package = Package(
         .library(name: "BazaarMongoMessaging", targets: ["BazaarMongoMessaging"]),
         .library(name: "BazaarMail", targets: ["BazaarMail"]),
         .executable(name: "bazaar", targets: ["BazaarLauncher"]),
-        .executable(name: "bazaar-user", targets: ["BazaarUserMain"]),
-        .executable(name: "bazaar-catalog", targets: ["BazaarCatalogMain"]),
-        .executable(name: "bazaar-notification", targets: ["BazaarNotificationMain"]),
         .executable(name: "bazaar-broker", targets: ["BazaarBroker"]),
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
         .executable(name: "bazaar-redis-benchmark", targets: ["BazaarRedisBenchmark"]),
         .executable(name: "bazaar-mongo-benchmark", targets: ["BazaarMongoBenchmark"]),
         .executable(name: "bazaar-consumer-benchmark", targets: ["BazaarConsumerBenchmark"]),
         .executable(name: "bazaar-floor-server", targets: ["BazaarFloorServer"]),
-    ],
+    ] + services.map(\.product),
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
         .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
@@ -56,9 +104,17 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
     ],
     targets: [
+        // Every service's name, port, executable, databases and routes, written once: read by the
+        // services (through BazaarCore's `BazaarService`) and by the launcher, which links no service.
+        .target(
+            name: "BazaarServiceDirectory",
+            path: "Shared/ServiceDirectory",
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "BazaarCore",
             dependencies: [
+                "BazaarServiceDirectory",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -121,40 +177,6 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             path: "Tools/Broker",
-            swiftSettings: strictSettings
-        ),
-        // The user service: a library target (so tests can build the app) and a short executable.
-        .target(
-            name: "BazaarUser",
-            dependencies: [
-                "BazaarCore", "BazaarPostgres", "BazaarMessaging", "BazaarRedis", "BazaarContracts",
-                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-            ],
-            path: "Services/User/Sources",
-            resources: [.copy("Resources/openapi.json"), .copy("Store/Migrations")],
-            swiftSettings: strictSettings
-        ),
-        .executableTarget(
-            name: "BazaarUserMain",
-            dependencies: ["BazaarUser", "BazaarCore"],
-            path: "Services/User/Main",
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
-            name: "BazaarUserTests",
-            dependencies: [
-                "BazaarUser", "BazaarTestSupport", "BazaarKafka", "BazaarContracts", "BazaarRedis",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "JWTKit", package: "jwt-kit"),
-            ],
-            path: "Services/User/Tests",
-            exclude: ["Fixtures"],
             swiftSettings: strictSettings
         ),
         .target(
@@ -249,73 +271,6 @@ let package = Package(
             path: "Tests/MailTests",
             swiftSettings: strictSettings
         ),
-        // The notification service: library (for tests), executable, tests.
-        .target(
-            name: "BazaarNotification",
-            dependencies: [
-                "BazaarCore", "BazaarPostgres", "BazaarMessaging", "BazaarContracts", "BazaarMail", "BazaarKafka",
-                .product(name: "Mustache", package: "swift-mustache"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "Metrics", package: "swift-metrics"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "Logging", package: "swift-log"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            ],
-            path: "Services/Notification/Sources",
-            resources: [.copy("Resources/openapi.json"), .copy("Resources/Templates"), .copy("Store/Migrations")],
-            swiftSettings: strictSettings
-        ),
-        .executableTarget(
-            name: "BazaarNotificationMain",
-            dependencies: ["BazaarNotification", "BazaarCore"],
-            path: "Services/Notification/Main",
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
-            name: "BazaarNotificationTests",
-            dependencies: [
-                "BazaarNotification", "BazaarTestSupport", "BazaarKafka", "BazaarContracts", "BazaarCore", "BazaarMessaging", "BazaarMail",
-                "BazaarPostgres",
-                .product(name: "PostgresNIO", package: "postgres-nio"),
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Services/Notification/Tests",
-            swiftSettings: strictSettings
-        ),
-        // The catalog service: library (for tests), executable, tests.
-        .target(
-            name: "BazaarCatalog",
-            dependencies: [
-                "BazaarCore", "BazaarMongo", "BazaarMongoMessaging", "BazaarMessaging", "BazaarRedis", "BazaarContracts",
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Hummingbird", package: "hummingbird"),
-                .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "Logging", package: "swift-log"),
-            ],
-            path: "Services/Catalog/Sources",
-            resources: [.copy("Resources/openapi.json")],
-            swiftSettings: strictSettings
-        ),
-        .executableTarget(
-            name: "BazaarCatalogMain",
-            dependencies: ["BazaarCatalog", "BazaarCore"],
-            path: "Services/Catalog/Main",
-            swiftSettings: strictSettings
-        ),
-        .testTarget(
-            name: "BazaarCatalogTests",
-            dependencies: [
-                "BazaarCatalog", "BazaarTestSupport", "BazaarKafka", "BazaarContracts", "BazaarRedis", "BazaarMongo", "BazaarCore",
-                .product(name: "HummingbirdTesting", package: "hummingbird"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
-                .product(name: "NIOCore", package: "swift-nio"),
-            ],
-            path: "Services/Catalog/Tests",
-            swiftSettings: strictSettings
-        ),
         .executableTarget(
             name: "BazaarRedisBenchmark",
             dependencies: ["BazaarRedis", "BazaarBenchmarkSupport", .product(name: "ArgumentParser", package: "swift-argument-parser")],
@@ -346,7 +301,7 @@ let package = Package(
         ),
         .target(
             name: "BazaarRuntime",
-            dependencies: [],
+            dependencies: ["BazaarServiceDirectory"],
             path: "Tools/Runtime",
             swiftSettings: strictSettings
         ),
@@ -369,6 +324,8 @@ let package = Package(
                 "BazaarMongo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "JWTKit", package: "jwt-kit"),
             ],
             path: "Tests/Support",
@@ -433,5 +390,13 @@ let package = Package(
             path: "Tests/RuntimeTests",
             swiftSettings: strictSettings
         ),
-    ]
+        .testTarget(
+            name: "BazaarTestSupportTests",
+            dependencies: ["BazaarTestSupport", "BazaarCore", "BazaarServiceDirectory", "BazaarPostgres",
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Tests/SupportTests",
+            resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+    ] + services.flatMap(\.targets)
 )

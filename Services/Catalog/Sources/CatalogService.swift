@@ -1,13 +1,14 @@
 public import BazaarCore
+public import BazaarServiceDirectory
 import BazaarMongo
 import BazaarMongoMessaging
 import BazaarRedis
 public import Foundation
 
 /// The catalog service: products, categories, brands, search, caching and product events.
-public enum CatalogService {
-    public static let name = "catalog"
-    public static let defaultPort = 8102
+public enum CatalogService: BazaarService {
+    /// Name, default port, executable and databases: written once, in `ServiceDirectory`.
+    public static let listing = ServiceDirectory.catalog
 
     public static var openAPIDocument: URL? { Bundle.module.url(forResource: "openapi", withExtension: "json") }
 
@@ -32,6 +33,11 @@ public enum CatalogService {
         AdminRoutes(store: store, responses: responses).add(to: catalog)
     }
 
+    /// `bazaar-catalog seed`, which the launcher runs once the service is up.
+    public static let commands = [
+        ServiceCommand(name: "seed", summary: "load the demo catalog into an empty store") { settings in try await seed(settings: settings) },
+    ]
+
     /// Runs `bazaar-catalog seed`: loads the demo catalog into an empty store (its events go to
     /// the outbox, which the running service relays) and says what it did.
     public static func seed(settings: Settings = Settings()) async throws -> String {
@@ -55,7 +61,7 @@ public enum CatalogService {
         let mongo = try host.addMongo()
         let messaging = try host.addMongoMessaging(database: mongo.database)
         let search: any ProductSearch = try host.settings.choice("CATALOG_SEARCH", default: SearchMode.tokens) == .text ? TextIndexSearch() : TokenSearch()
-        return CatalogStore(mongo: mongo, outbox: messaging.outbox, search: search)
+        return CatalogStore(mongo: mongo, events: CatalogEvents(outbox: messaging.outbox), search: search)
     }
 
     enum SearchMode: String, CaseIterable {

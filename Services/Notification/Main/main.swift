@@ -1,7 +1,4 @@
-import BazaarCore
 import BazaarNotification
+import BazaarCore
 
-await ServiceHost.main(name: NotificationService.name, defaultPort: NotificationService.defaultPort,
-                       openAPIDocument: NotificationService.openAPIDocument) { host in
-    try await NotificationService.configure(&host)
-}
+await NotificationService.main()

@@ -1,13 +1,14 @@
 public import BazaarCore
+public import BazaarServiceDirectory
 import BazaarMail
 import BazaarMessaging
 import BazaarPostgres
 public import Foundation
 
 /// The notification service: emails from events, the delivery log, the user's feed.
-public enum NotificationService {
-    public static let name = "notification"
-    public static let defaultPort = 8107
+public enum NotificationService: BazaarService {
+    /// Name, default port, executable and databases: written once, in `ServiceDirectory`.
+    public static let listing = ServiceDirectory.notification
 
     public static var openAPIDocument: URL? { Bundle.module.url(forResource: "openapi", withExtension: "json") }
 

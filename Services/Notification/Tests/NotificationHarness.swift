@@ -10,61 +10,38 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
-/// A running notification service for one test: a fresh database, its own topic prefix, its own
-/// SMTP sink, and tokens signed by a test key.
+/// A running notification service for one test (a ``ServiceHarness`` of its own): a fresh
+/// database, its own topic prefix, its own SMTP sink, and tokens signed by a test key.
 struct NotificationHarness: Sendable {
-    let client: any TestClientProtocol
-    let topicPrefix: String
-    let sink: MailSink
-    let key: TestSigningKey
+    let service: ServiceHarness<NotificationService>
     /// The service's own database (`DATABASE_URL`), for checks of what it stored.
     let database: Settings
+    let sink: MailSink
+
+    var client: any TestClientProtocol { service.client }
+    var topicPrefix: String { service.topicPrefix }
+    var key: TestSigningKey { service.signingKey }
     /// Routes the service serves that its OpenAPI document does not describe (see ``OpenAPICoverage``).
-    let undocumentedRoutes: [String]
+    var undocumentedRoutes: [String] { service.undocumentedRoutes }
+    var baseURL: String { service.baseURL }
 
     static let running = ConcurrencyLimit(3)
-
-    var baseURL: String { "http://127.0.0.1:\(client.port!)" }
 
     @discardableResult
     static func run<Result: Sendable>(_ overrides: [String: String] = [:], rejectDomains: [String] = [],
                                       _ body: @escaping @Sendable (NotificationHarness) async throws -> Result) async throws -> Result {
-        try await running.run {
-            try await TestDatabase.withFresh { database in
-                let sink = try MailSink()
-                try await sink.start(rejectDomains: rejectDomains)
-                let key = TestSigningKey()
-                let prefix = TestKafka.uniquePrefix()
-                var values: [String: String] = [
-                    "DATABASE_URL": database.optionalString("DATABASE_URL")!,
-                    "DATABASE_POOL_MAX": "4",
-                    "KAFKA_BROKERS": try TestInfrastructure.kafkaBrokers().joined(separator: ","),
-                    "KAFKA_TOPIC_PREFIX": prefix,
-                    "KAFKA_STATISTICS_INTERVAL_SECONDS": "0",
-                    "KAFKA_FETCH_WAIT_MAX_MS": "10",
-                    "SMTP_HOST": "127.0.0.1",
-                    "SMTP_PORT": String(sink.port),
-                    "SMTP_TLS": "none",
-                    "SMTP_FROM_EMAIL": "shop@bazaar.test",
-                    "DELIVERY_POLL_MILLISECONDS": "100",
-                    "DELIVERY_RETRY_BASE_SECONDS": "1",
-                    "JWT_PUBLIC_KEY": key.publicKeyPEM,
-                    "JWT_KEY_ID": key.keyID,
-                    "EVENT_SEALING_KEY": TestSealingKey.text,
-                    "LOG_LEVEL": "warning",
-                ]
-                values.merge(overrides) { _, override in override }
-                let settings = values
-                var host = try ServiceHost.testing(settings, openAPIDocument: NotificationService.openAPIDocument)
-                try await NotificationService.configure(&host)
-                let undocumented = try OpenAPICoverage.undocumented(host.router, document: try #require(NotificationService.openAPIDocument))
-                let result = try await host.makeApplication().test(.live) { client in
-                    try await body(NotificationHarness(client: client, topicPrefix: prefix, sink: sink, key: key, database: database,
-                                                 undocumentedRoutes: undocumented))
-                }
-                await sink.stop()
-                return result
-            }
+        var settings: [String: String] = [
+            "KAFKA_FETCH_WAIT_MAX_MS": "10",
+            "DELIVERY_POLL_MILLISECONDS": "100",
+            "DELIVERY_RETRY_BASE_SECONDS": "1",
+            "EVENT_SEALING_KEY": TestSealingKey.text,
+        ]
+        settings.merge(overrides) { _, override in override }
+        let needs = ServiceTestNeeds(postgres: true, mailSink: true, rejectedMailDomains: rejectDomains, testTokens: true)
+        return try await ServiceHarness<NotificationService>.run(needs: needs, settings: settings, limit: running) { service in
+            let database = try #require(service.database)
+            let sink = try #require(service.mailSink)
+            return try await body(NotificationHarness(service: service, database: database, sink: sink))
         }
     }
 

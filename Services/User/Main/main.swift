@@ -1,6 +1,4 @@
-import BazaarCore
 import BazaarUser
+import BazaarCore
 
-await ServiceHost.main(name: UserService.name, defaultPort: UserService.defaultPort, openAPIDocument: UserService.openAPIDocument) { host in
-    try await UserService.configure(&host)
-}
+await UserService.main()

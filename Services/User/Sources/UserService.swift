@@ -1,4 +1,5 @@
 public import BazaarCore
+public import BazaarServiceDirectory
 import BazaarContracts
 import BazaarMessaging
 import BazaarPostgres
@@ -8,9 +9,9 @@ import NIOCore
 
 /// The user service: accounts, sign-in, tokens and keys, addresses, administration, audit.
 /// `main` calls ``configure(_:)``; tests call it on a host of their own.
-public enum UserService {
-    public static let name = "user"
-    public static let defaultPort = 8101
+public enum UserService: BazaarService {
+    /// Name, default port, executable and databases: written once, in `ServiceDirectory`.
+    public static let listing = ServiceDirectory.user
 
     /// The bundled OpenAPI document served at `/openapi.json`.
     public static var openAPIDocument: URL? { Bundle.module.url(forResource: "openapi", withExtension: "json") }
@@ -34,10 +35,10 @@ public enum UserService {
         let hasher = try await PasswordHasher.make(cost: settings.bcryptCost)
         let dependencies = UserDependencies(
             database: database, users: UserStore(database: database), sessions: SessionStore(logger: host.logger),
-            addresses: AddressStore(logger: host.logger), audit: AuditLog(logger: host.logger), outbox: messaging.outbox, hasher: hasher,
+            addresses: AddressStore(logger: host.logger), audit: AuditLog(logger: host.logger),
+            events: UserEvents(outbox: messaging.outbox, sealer: sealer), hasher: hasher,
             issuer: await TokenIssuer.make(keyRing: keyRing, settings: settings),
-            throttle: LoginThrottle(redis: redis, limits: settings.loginLimits, keyPrefix: settings.redisKeyPrefix), settings: settings, keyRing: keyRing,
-            sealer: sealer
+            throttle: LoginThrottle(redis: redis, limits: settings.loginLimits, keyPrefix: settings.redisKeyPrefix), settings: settings, keyRing: keyRing
         )
         host.addBackgroundWork(ExpiredTokenCleanup(dependencies: dependencies))
         if let admin = settings.initialAdmin {

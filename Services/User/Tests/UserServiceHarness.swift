@@ -10,87 +10,61 @@ import JWTKit
 import NIOCore
 import Testing
 
-/// A running user service for one test: its own fresh database, its own topic prefix on the
-/// shared dev broker, the shared redis-server, a generated signing key, bcrypt at cost 4 (fast),
-/// and a first administrator. Each harness acts from its own client address (`X-Forwarded-For`,
-/// trusted as the gateway's), so sign-in limits of one test never touch another.
+/// A running user service for one test (a ``ServiceHarness`` of its own): a fresh database, its
+/// own topic prefix on the shared dev broker, the shared redis-server, a generated signing key,
+/// bcrypt at cost 4 (fast), and a first administrator. Each harness acts from its own client
+/// address (`X-Forwarded-For`, trusted as the gateway's), so sign-in limits of one test never
+/// touch another.
 struct UserServiceHarness: Sendable {
-    let client: any TestClientProtocol
-    let values: [String: String]
-    let topicPrefix: String
+    let service: ServiceHarness<UserService>
     let clientAddress: String
-    let logs: LogCapture
+
+    var client: any TestClientProtocol { service.client }
+    var values: [String: String] { service.settings }
+    var topicPrefix: String { service.topicPrefix }
+    var logs: LogCapture { service.logs }
     /// Routes the service serves that its OpenAPI document does not describe (see ``OpenAPICoverage``).
-    let undocumentedRoutes: [String]
+    var undocumentedRoutes: [String] { service.undocumentedRoutes }
 
     static let adminPassword = "Adm1n-Harness-Secret!"
     var adminEmail: String { values["ADMIN_EMAIL"]! }
-    var usersTopic: String { topicPrefix + "users" }
-    var baseURL: String { "http://127.0.0.1:\(client.port!)" }
+    var usersTopic: String { service.topic("users") }
+    var baseURL: String { service.baseURL }
+
+    /// Services running at once across the test run (see ``ConcurrencyLimit``).
+    static let running = ConcurrencyLimit(4)
 
     /// Runs `body` against a live service configured with the defaults above merged with `overrides`.
     @discardableResult
     static func run<Result: Sendable>(_ overrides: [String: String] = [:], signingKeyPEM: String = ES256PrivateKey().pemRepresentation,
                                       _ body: @escaping @Sendable (UserServiceHarness) async throws -> Result) async throws -> Result {
-        try await running.run {
-            try await withService(overrides, signingKeyPEM: signingKeyPEM, body)
-        }
-    }
-
-    /// Services running at once across the test run (see ``ConcurrencyLimit``).
-    static let running = ConcurrencyLimit(4)
-
-    private static func withService<Result: Sendable>(_ overrides: [String: String], signingKeyPEM: String,
-                                                      _ body: @escaping @Sendable (UserServiceHarness) async throws -> Result) async throws -> Result {
-        try await TestDatabase.withFresh { database in
-            let prefix = TestKafka.uniquePrefix()
-            var defaults: [String: String] = [
-                "DATABASE_URL": database.optionalString("DATABASE_URL")!,
-                "DATABASE_POOL_MAX": "3",
-                "KAFKA_BROKERS": try TestInfrastructure.kafkaBrokers().joined(separator: ","),
-                "KAFKA_TOPIC_PREFIX": prefix,
-                "KAFKA_STATISTICS_INTERVAL_SECONDS": "0",
-                "REDIS_URL": try TestInfrastructure.redisURL(),
-                "JWT_SIGNING_KEY": signingKeyPEM,
-                "EVENT_SEALING_KEY": TestSealingKey.text,
-                "BCRYPT_COST": "4",
-                "REDIS_KEY_PREFIX": "test-\(UUID().uuidString.prefix(8)):",
-                "ADMIN_EMAIL": "admin-\(UUID().uuidString.prefix(8).lowercased())@bazaar.test",
-                "ADMIN_PASSWORD": adminPassword,
-                "LOG_LEVEL": "warning",
-            ]
-            defaults.merge(overrides) { _, override in override }
-            let values = defaults
-            let logs = LogCapture()
-            var host = try ServiceHost.testing(values, logs: logs, openAPIDocument: UserService.openAPIDocument)
-            try await UserService.configure(&host)
-            let undocumented = try OpenAPICoverage.undocumented(host.router, document: try #require(UserService.openAPIDocument))
+        var settings: [String: String] = [
+            "DATABASE_POOL_MAX": "3",
+            "JWT_SIGNING_KEY": signingKeyPEM,
+            "EVENT_SEALING_KEY": TestSealingKey.text,
+            "BCRYPT_COST": "4",
+            "REDIS_KEY_PREFIX": "test-\(UUID().uuidString.prefix(8)):",
+            "ADMIN_EMAIL": "admin-\(UUID().uuidString.prefix(8).lowercased())@bazaar.test",
+            "ADMIN_PASSWORD": adminPassword,
+        ]
+        settings.merge(overrides) { _, override in override }
+        return try await ServiceHarness<UserService>.run(needs: ServiceTestNeeds(postgres: true, redis: true), settings: settings,
+                                                         limit: running) { service in
             let address = "10.\(Int.random(in: 0...255)).\(Int.random(in: 0...255)).\(Int.random(in: 1...254))"
-            return try await host.makeApplication().test(.live) { client in
-                try await body(UserServiceHarness(client: client, values: values, topicPrefix: prefix, clientAddress: address, logs: logs,
-                                       undocumentedRoutes: undocumented))
-            }
+            return try await body(UserServiceHarness(service: service, clientAddress: address))
         }
     }
 
     // MARK: Requests
 
-    /// Sends a request with a JSON body (an encodable value, or raw text when `raw` is given).
+    /// Sends a request with a JSON body (an encodable value, or raw text when `raw` is given),
+    /// from this harness's client address unless `address` is given.
     @discardableResult
     func send(_ method: HTTPRequest.Method, _ path: String, json: [String: any Sendable]? = nil, raw: String? = nil, token: String? = nil,
               headers extra: HTTPFields = [:], from address: String? = nil) async throws -> TestResponse {
         var headers: HTTPFields = [.init("X-Forwarded-For")!: address ?? clientAddress]
-        if let token { headers[.authorization] = "Bearer \(token)" }
-        var body: ByteBuffer?
-        if let json {
-            headers[.contentType] = "application/json"
-            body = ByteBuffer(bytes: try JSONSerialization.data(withJSONObject: json))
-        } else if let raw {
-            headers[.contentType] = "application/json"
-            body = ByteBuffer(string: raw)
-        }
         for field in extra { headers[field.name] = field.value }
-        return try await client.execute(uri: path, method: method, headers: headers, body: body)
+        return try await service.send(method, path, json: json, raw: raw, token: token, headers: headers)
     }
 
     /// Registers a new customer (unique email unless given) and returns the token response.

@@ -1,7 +1,11 @@
+public import BazaarServiceDirectory
+
 /// One service of the platform, as the local runtime needs to know it.
 ///
-/// Adding a service to the local runtime means adding one entry to ``ServiceRegistry/all``:
-/// the launcher derives its database, credentials, environment and gateway routes from it.
+/// Definitions come from `ServiceDirectory` (module `BazaarServiceDirectory`), where each
+/// service's name, port, executable, databases and routes are written once: adding a service to
+/// the local runtime means adding its listing there. The launcher derives its database,
+/// credentials, environment and gateway routes from it.
 public struct ServiceDefinition: Sendable, Hashable {
     /// Short lowercase name, such as `order`: used in log prefixes, environment keys and messages.
     public let name: String
@@ -34,6 +38,12 @@ public struct ServiceDefinition: Sendable, Hashable {
         self.executableName = executableName
     }
 
+    /// The definition of a service listed in `ServiceDirectory`.
+    public init(_ listing: ServiceListing) {
+        self.init(name: listing.name, port: listing.port, routePrefixes: listing.routePrefixes, databaseName: listing.databaseName,
+                  documentDatabaseName: listing.documentDatabaseName, executableName: listing.executableName)
+    }
+
     /// The same service listening on `port` (to run a second platform beside the first).
     public func movingPort(to port: Int) -> ServiceDefinition {
         ServiceDefinition(name: name, port: port, routePrefixes: routePrefixes, databaseName: databaseName,
@@ -52,29 +62,11 @@ public struct ServiceDefinition: Sendable, Hashable {
 
 /// The services the local runtime knows, in start order.
 public enum ServiceRegistry {
-    /// Every service of the platform. Executables are `nil` until the service exists as a product.
-    public static let all: [ServiceDefinition] = [
-        ServiceDefinition(
-            name: "user", port: 8101,
-            routePrefixes: ["/api/auth/", "/api/users/", "/.well-known/"],
-            databaseName: "users", executableName: "bazaar-user"
-        ),
-        ServiceDefinition(name: "catalog", port: 8102, routePrefixes: ["/api/catalog/"], documentDatabaseName: "catalog",
-                          executableName: "bazaar-catalog"),
-        ServiceDefinition(
-            name: "inventory", port: 8103, routePrefixes: ["/api/inventory/"], databaseName: "inventory"
-        ),
-        ServiceDefinition(name: "cart", port: 8104, routePrefixes: ["/api/cart/"]),
-        ServiceDefinition(name: "order", port: 8105, routePrefixes: ["/api/orders/"], databaseName: "orders"),
-        ServiceDefinition(name: "payment", port: 8106, routePrefixes: ["/api/payments/"], databaseName: "payments"),
-        ServiceDefinition(
-            name: "notification", port: 8107, routePrefixes: ["/api/notifications/"], databaseName: "notifications",
-            executableName: "bazaar-notification"
-        ),
-    ]
+    /// Every service of the platform, from `ServiceDirectory`. Executables are `nil` until the service exists as a product.
+    public static let all: [ServiceDefinition] = ServiceDirectory.all.map { ServiceDefinition($0) }
 
     /// The service that issues tokens and serves the JWKS every other service verifies against.
-    public static let identityServiceName = "user"
+    public static let identityServiceName = ServiceDirectory.identityService.name
 
     /// Services that own a Postgres database, in registry order.
     public static func servicesWithDatabase(in services: [ServiceDefinition] = all) -> [ServiceDefinition] {

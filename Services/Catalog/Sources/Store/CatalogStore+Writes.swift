@@ -17,9 +17,9 @@ extension CatalogStore {
         product.searchTokens = SearchText.tokens(for: product, brandName: brandName)
         try await mongo.withTransaction { session in
             try await products.insertOne(product, session: session)
-            try await outbox.append(ProductCreated(product: product.snapshot, occurredAt: now), context: context, session: session)
+            try await events.productCreated(product, at: now, context: context, session: session)
         }
-        outbox.notifyCommitted()
+        events.committed()
         return product
     }
 
@@ -48,14 +48,9 @@ extension CatalogStore {
             guard result.matchedCount == 1 else {
                 throw ProblemError.preconditionFailed("The product was changed by someone else at the same time; reload it and try again.")
             }
-            if current.active && !updated.active {
-                try await outbox.append(ProductDeleted(productId: updated.id, sku: updated.sku, version: updated.version, occurredAt: now),
-                                        context: context, session: session)
-            } else {
-                try await outbox.append(ProductUpdated(product: updated.snapshot, occurredAt: now), context: context, session: session)
-            }
+            try await events.productChanged(from: current, to: updated, at: now, context: context, session: session)
         }
-        outbox.notifyCommitted()
+        events.committed()
         return updated
     }
 

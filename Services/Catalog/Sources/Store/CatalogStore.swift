@@ -12,15 +12,16 @@ struct CatalogStore: Sendable {
     let products: MongoCollection<Product>
     let categories: MongoCollection<Category>
     let brands: MongoCollection<Brand>
-    let outbox: MongoOutbox
+    /// Builds and appends every event the catalog publishes (see ``CatalogEvents``).
+    let events: CatalogEvents
     let search: any ProductSearch
 
-    init(mongo: MongoClient, outbox: MongoOutbox, search: any ProductSearch) {
+    init(mongo: MongoClient, events: CatalogEvents, search: any ProductSearch) {
         self.mongo = mongo
         self.products = mongo.database.collection("products", of: Product.self)
         self.categories = mongo.database.collection("categories", of: Category.self)
         self.brands = mongo.database.collection("brands", of: Brand.self)
-        self.outbox = outbox
+        self.events = events
         self.search = search
     }
 

@@ -87,8 +87,8 @@ struct AdminRoutes: Sendable {
             if disabled {
                 details["revokedTokens"] = String(try await dependencies.sessions.revokeAll(of: id, on: connection))
             }
-            try await dependencies.outbox.append(UserUpdated(updated, changedFields: changed), context: EventContext(request: context),
-                                                 on: connection, logger: context.logger)
+            try await dependencies.events.updated(updated, changedFields: changed, context: EventContext(request: context), on: connection,
+                                                  logger: context.logger)
             try await dependencies.audit.record(.adminUpdatedUser, source: source, targetID: id, targetEmail: user.email, details: details,
                                                 on: connection)
             return updated

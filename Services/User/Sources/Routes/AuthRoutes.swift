@@ -49,9 +49,7 @@ struct AuthRoutes: Sendable {
         let source = dependencies.auditSource(request, context)
         let response = try await dependencies.database.transaction { connection in
             try await dependencies.users.insertUser(user, on: connection)
-            try await dependencies.outbox.append(UserRegistered(userId: user.id.lowercased, email: user.email, name: user.name,
-                                                                role: user.role.rawValue, registeredAt: now),
-                                                 context: EventContext(request: context), on: connection, logger: context.logger)
+            try await dependencies.events.registered(user, context: EventContext(request: context), on: connection, logger: context.logger)
             try await dependencies.audit.record(.registered, source: AuditSource(actorID: user.id, ipAddress: source.ipAddress, requestID: source.requestID),
                                                 targetID: user.id, targetEmail: user.email, on: connection)
             return try await dependencies.startSession(for: user, on: connection)

@@ -48,10 +48,8 @@ struct PasswordRoutes: Sendable {
             let token = OpaqueToken.generate()
             let expiresAt = Date().addingTimeInterval(lifetime)
             try await dependencies.sessions.insertResetToken(digest: token.digest, userID: user.id, expiresAt: expiresAt, on: connection)
-            var event = UserPasswordResetRequested(userId: user.id.lowercased, email: user.email, name: user.name, sealedResetToken: "",
-                                                   expiresAt: expiresAt)
-            event.sealedResetToken = try dependencies.sealer.seal(token.value, context: event.sealingContext)
-            try await dependencies.outbox.append(event, context: EventContext(request: context), on: connection, logger: context.logger)
+            try await dependencies.events.passwordResetRequested(for: user, token: token.value, expiresAt: expiresAt, context: EventContext(request: context),
+                                                                 on: connection, logger: context.logger)
             try await dependencies.audit.record(.passwordResetRequested, source: source, targetID: user.id, targetEmail: user.email,
                                                 details: ["outcome": "token_sent"], on: connection)
         }

@@ -35,20 +35,12 @@ struct ProfileRoutes: Sendable {
             guard user.name != name, let updated = try await dependencies.users.updateName(of: user.id, to: name!, on: connection) else {
                 return user
             }
-            try await dependencies.outbox.append(UserUpdated(updated, changedFields: ["name"]), context: EventContext(request: context),
-                                                 on: connection, logger: context.logger)
+            try await dependencies.events.updated(updated, changedFields: ["name"], context: EventContext(request: context), on: connection,
+                                                  logger: context.logger)
             try await dependencies.audit.record(.profileUpdated, source: source, targetID: user.id, targetEmail: user.email,
                                                 details: ["fields": "name"], on: connection)
             return updated
         }
         return UserView(updated)
-    }
-}
-
-extension UserUpdated {
-    /// The event describing `user` after a change to `changedFields`.
-    init(_ user: UserRecord, changedFields: [String]) {
-        self.init(userId: user.id.lowercased, email: user.email, name: user.name, role: user.role.rawValue,
-                  disabled: user.disabled, changedFields: changedFields, updatedAt: user.updatedAt)
     }
 }

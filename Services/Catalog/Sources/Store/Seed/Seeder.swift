@@ -27,12 +27,11 @@ enum Seeder {
             try await store.mongo.withTransaction { session in
                 _ = try await store.products.insertMany(batch, session: session)
                 for product in batch {
-                    try await store.outbox.append(ProductCreated(product: product.snapshot, occurredAt: product.createdAt), context: context,
-                                                  session: session)
+                    try await store.events.productCreated(product, at: product.createdAt, context: context, session: session)
                 }
             }
         }
-        store.outbox.notifyCommitted()
+        store.events.committed()
         logger.notice("loaded the demo catalog", metadata: ["products": .stringConvertible(products.count),
                                                             "categories": .stringConvertible(DemoCatalog.categories.count),
                                                             "brands": .stringConvertible(DemoCatalog.brands.count)])

@@ -12,14 +12,13 @@ struct UserDependencies: Sendable {
     let sessions: SessionStore
     let addresses: AddressStore
     let audit: AuditLog
-    let outbox: Outbox
+    /// Builds and appends every event the service publishes (see ``UserEvents``).
+    let events: UserEvents
     let hasher: PasswordHasher
     let issuer: TokenIssuer
     let throttle: LoginThrottle
     let settings: UserSettings
     let keyRing: KeyRing
-    /// Seals the password-reset token inside its event for the notification service.
-    let sealer: SecretSealer
 
     var logger: Logger { database.logger }
 

@@ -1,8 +1,8 @@
 import BazaarCore
 import Foundation
 
-/// The user service's own configuration, read once at start-up (see the README's user-service
-/// section for every variable).
+/// The user service's own configuration, read once at start-up (every variable is
+/// described in Services/User/README.md).
 struct UserSettings: Sendable {
     /// `BCRYPT_COST` (default 12, 4–16): log2 rounds of password hashing.
     var bcryptCost: Int

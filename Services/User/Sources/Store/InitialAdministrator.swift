@@ -26,8 +26,8 @@ enum InitialAdministrator {
                 var changed: [String] = []
                 if existing.role != .admin { changed.append("role") }
                 if existing.disabled { changed.append("disabled") }
-                try await dependencies.outbox.append(UserUpdated(promoted, changedFields: changed), context: .background(),
-                                                     on: connection, logger: dependencies.logger)
+                try await dependencies.events.updated(promoted, changedFields: changed, context: .background(), on: connection,
+                                                      logger: dependencies.logger)
                 try await dependencies.audit.record(.adminCreated, source: source, targetID: existing.id, targetEmail: existing.email,
                                                     details: ["outcome": "promoted_existing_account"], on: connection)
                 dependencies.logger.notice("promoted the existing account to administrator", metadata: ["email": .string(email.value)])
@@ -37,9 +37,7 @@ enum InitialAdministrator {
             let user = UserRecord(id: UUID(), email: email.value, name: admin.name, role: .admin, disabled: false, passwordHash: hash,
                                   createdAt: now, updatedAt: now)
             try await dependencies.users.insertUser(user, on: connection)
-            try await dependencies.outbox.append(UserRegistered(userId: user.id.lowercased, email: user.email, name: user.name,
-                                                                role: user.role.rawValue, registeredAt: now),
-                                                 context: .background(), on: connection, logger: dependencies.logger)
+            try await dependencies.events.registered(user, context: .background(), on: connection, logger: dependencies.logger)
             try await dependencies.audit.record(.adminCreated, source: source, targetID: user.id, targetEmail: user.email,
                                                 details: ["outcome": "created"], on: connection)
             dependencies.logger.notice("created the first administrator", metadata: ["email": .string(email.value)])
