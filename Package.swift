@@ -29,6 +29,7 @@ let package = Package(
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
         .executable(name: "bazaar-redis-benchmark", targets: ["BazaarRedisBenchmark"]),
         .executable(name: "bazaar-mongo-benchmark", targets: ["BazaarMongoBenchmark"]),
+        .executable(name: "bazaar-gateway-health", targets: ["BazaarGatewayHealth"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -414,6 +415,18 @@ let package = Package(
             name: "BazaarRuntimeTests",
             dependencies: ["BazaarRuntime", "BazaarTestSupport"],
             path: "Tests/RuntimeTests",
+            swiftSettings: strictSettings
+        ),
+        // The local gateway's GET /health: every started service's readiness (nginx-light cannot script it).
+        .executableTarget(
+            name: "BazaarGatewayHealth",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tools/GatewayHealth",
             swiftSettings: strictSettings
         ),
     ]
