@@ -16,9 +16,11 @@ APT_PACKAGES := postgresql postgresql-client nginx-light redis-server redis-tool
 TEST_RUN_DIR := $(CURDIR)/.run/test
 TEST_POSTGRES_PORT ?= 54339
 TEST_REDIS_PORT ?= 56389
+TEST_CART_REDIS_PORT ?= 56390
 TEST_MONGO_PORT ?= 57027
 TEST_SMTP_PORT ?= 2535
-TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --mongo-port $(TEST_MONGO_PORT) \
+TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --cart-redis-port $(TEST_CART_REDIS_PORT) \
+	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
 .PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead clean

@@ -79,6 +79,7 @@ let package = Package(
         .executable(name: "bazaar-mongo-benchmark", targets: ["BazaarMongoBenchmark"]),
         .executable(name: "bazaar-consumer-benchmark", targets: ["BazaarConsumerBenchmark"]),
         .executable(name: "bazaar-floor-server", targets: ["BazaarFloorServer"]),
+        .executable(name: "bazaar-gateway-health", targets: ["BazaarGatewayHealth"]),
     ] + services.map(\.product),
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -396,6 +397,18 @@ let package = Package(
                            .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tests/SupportTests",
             resources: [.copy("Fixtures")],
+            swiftSettings: strictSettings
+        ),
+        // The local gateway's GET /health: every started service's readiness (nginx-light cannot script it).
+        .executableTarget(
+            name: "BazaarGatewayHealth",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tools/GatewayHealth",
             swiftSettings: strictSettings
         ),
     ] + services.flatMap(\.targets)

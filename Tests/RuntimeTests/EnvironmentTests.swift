@@ -51,18 +51,42 @@ struct EnvironmentTests {
         #expect(throws: RuntimeError.self) { try EnvironmentFile.parse("A='unterminated") }
     }
 
-    @Test("a started service gets its port, its own database, the JWKS and CORS settings")
+    @Test("a started service gets its port on loopback only, its own database, the JWKS and CORS settings")
     func serviceEnvironment() throws {
         let infrastructure = InfrastructureEnvironment.make(settings: settings, adminPassword: "secret", passwords: passwords)
         let order = try #require(ServiceRegistry.service(named: "order"))
         let variables = ServiceEnvironment.variables(for: order, settings: settings, infrastructure: infrastructure)
         #expect(variables["PORT"] == "8105")
+        for service in ServiceRegistry.all {
+            #expect(ServiceEnvironment.variables(for: service, settings: settings, infrastructure: infrastructure)["HOST"] == "127.0.0.1",
+                    "\(service.name)")
+        }
         #expect(variables["DATABASE_URL"] == infrastructure["ORDER_DATABASE_URL"])
         #expect(variables["JWT_JWKS_URL"] == "http://127.0.0.1:8101/.well-known/jwks.json")
         #expect(variables["CORS_ALLOWED_ORIGINS"] == "http://localhost:8080")
         #expect(variables["LOG_LEVEL"] == "info")
         let catalog = try #require(ServiceRegistry.service(named: "catalog"))
         #expect(ServiceEnvironment.variables(for: catalog, settings: settings, infrastructure: infrastructure)["DATABASE_URL"] == nil)
+    }
+
+    @Test("services get the cache Redis; the cart service gets its own store; --cart-redis-port has a default")
+    func redisEnvironment() throws {
+        var infrastructure = InfrastructureEnvironment.make(settings: settings, adminPassword: "secret", passwords: passwords)
+        infrastructure.entries += [
+            EnvironmentFile.Entry(key: "REDIS_URL", value: "redis://:c@127.0.0.1:56379/0"),
+            EnvironmentFile.Entry(key: "CART_REDIS_URL", value: "redis://:s@127.0.0.1:56380/0"),
+        ]
+        for name in ["user", "catalog", "notification"] {
+            let service = try #require(ServiceRegistry.service(named: name))
+            #expect(ServiceEnvironment.variables(for: service, settings: settings, infrastructure: infrastructure)["REDIS_URL"]
+                    == "redis://:c@127.0.0.1:56379/0", "\(name)")
+        }
+        let cart = try #require(ServiceRegistry.service(named: "cart"))
+        #expect(ServiceEnvironment.variables(for: cart, settings: settings, infrastructure: infrastructure)["REDIS_URL"]
+                == "redis://:s@127.0.0.1:56380/0")
+        #expect(settings.cartRedisPort == RuntimeSettings.defaultCartRedisPort)
+        #expect(RuntimeSettings.defaultCartRedisPort != RuntimeSettings.defaultRedisPort)
+        #expect(settings.runDirectory.cartRedisDirectory.path(percentEncoded: false) == "/work/.run/cart-redis/")
     }
 
     @Test("every started service gets the SMTP sink: plain SMTP on loopback and the local sender")

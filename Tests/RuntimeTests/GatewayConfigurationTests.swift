@@ -3,10 +3,16 @@ import BazaarTestSupport
 import Foundation
 import Testing
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 @Suite("Gateway configuration")
 struct GatewayConfigurationTests {
     let configuration = GatewayConfiguration(
-        port: 18080, directory: "/srv/run dir/gateway", services: ServiceRegistry.all, workerUser: nil
+        port: 18080, directory: "/srv/run dir/gateway", services: ServiceRegistry.all, healthPort: 18999, workerUser: nil
     )
 
     var rendered: String { configuration.nginxConfiguration() }
@@ -22,13 +28,15 @@ struct GatewayConfigurationTests {
         }
     }
 
-    @Test("an unreachable service answers a 503 problem+json naming it")
+    @Test("an unreachable service answers a 503 problem+json naming it, a timeout a 504")
     func unavailableServicesAnswerProblemJSON() throws {
         for service in ServiceRegistry.all {
-            #expect(rendered.contains("error_page 502 503 504 = @\(service.name)_unavailable;"))
-            let body = GatewayConfiguration.unavailableProblem(serviceName: service.name)
-            #expect(rendered.contains("location @\(service.name)_unavailable {"))
+            #expect(rendered.contains("error_page 502 503 =503 /_problems/\(service.name)-unavailable;"))
+            #expect(rendered.contains("error_page 504 =504 /_problems/\(service.name)-timeout;"))
+            let body = GatewayProblem.unavailable(service.name).body
+            #expect(rendered.contains("location = /_problems/\(service.name)-unavailable {\n            internal;"))
             #expect(rendered.contains("return 503 '\(body)';"))
+            #expect(rendered.contains("return 504 '\(GatewayProblem.timedOut(service.name).body)';"))
             let problem = try #require(try JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any])
             #expect(problem["type"] as? String == "https://bazaar.dev/problems/service-unavailable")
             #expect(problem["title"] as? String == "Service Unavailable")
@@ -38,14 +46,52 @@ struct GatewayConfigurationTests {
         #expect(rendered.contains("default_type application/problem+json;"))
     }
 
-    @Test("unknown paths answer a 404 problem+json, health and index are served by the gateway")
+    @Test("every error nginx makes itself has a problem+json page, at server level and in every location with its own error pages")
+    func errorPagesEverywhere() throws {
+        let statuses = [400, 404, 405, 413, 414, 500]
+        let pages = rendered.components(separatedBy: "\n").filter { $0.contains("error_page") }
+        for status in statuses {
+            let routedLocations = ServiceRegistry.all.flatMap(\.routePrefixes).count * 2
+            // Server level, /health and every service location.
+            #expect(pages.filter { $0.contains("error_page \(status) =\(status) /_problems/") }.count == 1 + 1 + routedLocations, "\(status)")
+        }
+        for problem in [GatewayProblem.notFound, .methodNotAllowed, .uriTooLong, .badRequest, .contentTooLarge(maximumBodySize: "10m")] {
+            let decoded = try #require(try JSONSerialization.jsonObject(with: Data(problem.body.utf8)) as? [String: Any])
+            #expect(decoded["status"] as? Int == problem.status)
+            #expect(rendered.contains("return \(problem.status) '\(problem.body)';"))
+        }
+        #expect(rendered.contains("add_header Allow \"GET, HEAD\" always;"))
+        #expect(rendered.contains("client_max_body_size 10m;"))
+        #expect(!rendered.contains("proxy_intercept_errors on"))
+    }
+
+    @Test("unknown paths are 404s, /health goes to the health checker, /health/live and the index are the gateway's own")
     func fallbackHealthAndIndex() throws {
-        #expect(rendered.contains("location / {\n            default_type application/problem+json;"))
-        #expect(rendered.contains("return 404 '\(GatewayConfiguration.notFoundProblem)';"))
-        #expect(rendered.contains("location = /health {\n            default_type application/json;\n            return 200 '\(GatewayConfiguration.healthBody)';"))
+        #expect(rendered.contains("location / {\n            return 404;\n        }"))
+        #expect(rendered.contains("upstream gateway_health {\n        server 127.0.0.1:18999;"))
+        #expect(rendered.contains("location = /health {"))
+        #expect(rendered.contains("proxy_pass http://gateway_health;"))
+        #expect(rendered.contains("error_page 502 503 =503 /_problems/health-unavailable;"))
+        #expect(rendered.contains("return 200 '\(GatewayConfiguration.liveBody)';"))
         #expect(rendered.contains("location = / {"))
-        let notFound = try JSONSerialization.jsonObject(with: Data(GatewayConfiguration.notFoundProblem.utf8)) as? [String: Any]
+        let notFound = try JSONSerialization.jsonObject(with: Data(GatewayProblem.notFound.body.utf8)) as? [String: Any]
         #expect(notFound?["status"] as? Int == 404)
+    }
+
+    @Test("ordinary routes keep upstream connections alive and never forward Upgrade")
+    func noUpgradeOnOrdinaryRoutes() throws {
+        #expect(!rendered.contains("Upgrade"))
+        #expect(!rendered.contains("$http_upgrade"))
+        #expect(rendered.contains("proxy_set_header Connection \"\";"))
+        var upgrading = configuration
+        upgrading.upgradeRoutePrefixes = ["/api/notifications/"]
+        let text = upgrading.nginxConfiguration()
+        let location = try #require(text.range(of: "location /api/notifications/ {"))
+        let block = String(text[location.lowerBound...].prefix { $0 != "}" })
+        #expect(block.contains("proxy_set_header Upgrade $http_upgrade;"), "\(block)")
+        #expect(block.contains("proxy_set_header Connection $bazaar_upstream_connection;"), "\(block)")
+        #expect(block.contains("proxy_set_header X-Request-ID $bazaar_request_id;"), "every header is repeated: \(block)")
+        #expect(text.components(separatedBy: "proxy_set_header Upgrade").count == 1 + 2, "only that route and its exact root")
     }
 
     @Test("listens on loopback only and forwards request id and client information")
@@ -58,6 +104,8 @@ struct GatewayConfigurationTests {
         #expect(rendered.contains("proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;"))
         #expect(rendered.contains("proxy_set_header X-Forwarded-Proto $scheme;"))
         #expect(rendered.contains("proxy_http_version 1.1;"))
+        #expect(Gateway.healthArguments(port: 9, services: Array(ServiceRegistry.all.prefix(2)))
+            == ["--port", "9", "--service", "user=8101", "--service", "catalog=8102"])
         #expect(rendered.contains("access_log /dev/stdout bazaar;"))
     }
 
@@ -68,8 +116,8 @@ struct GatewayConfigurationTests {
             #expect(rendered.contains("\(name)_temp_path \"/srv/run dir/gateway/temp/\(name)\";"))
         }
         #expect(!rendered.contains("\nuser "))
-        let asRoot = GatewayConfiguration(port: 18080, directory: "/x", services: [], workerUser: "root")
-        #expect(asRoot.nginxConfiguration().contains("\nuser root;\n"))
+        let asRoot = GatewayConfiguration(port: 18080, directory: "/x", services: [], healthPort: 18999, workerUser: "www-data")
+        #expect(asRoot.nginxConfiguration().contains("\nuser www-data;\n"))
     }
 
     @Test("the index page lists every API area")
@@ -87,7 +135,8 @@ struct GatewayConfigurationTests {
         let directory = try TemporaryDirectory.create(prefix: "bazaar-gateway-test")
         defer { directory.remove() }
         let settings = RuntimeSettings(runDirectory: RunDirectory(path: directory.path), gatewayPort: try LoopbackPort.free())
-        let configuration = Gateway.configuration(for: settings)
+        let configuration = Gateway.configuration(for: settings, healthPort: try LoopbackPort.free())
+        #expect(configuration.workerUser == (geteuid() == 0 ? "www-data" : nil))
         try Gateway.writeFiles(for: configuration)
         let result = try await TestProcess.run(nginx, ["-t"] + Gateway.arguments(for: configuration))
         #expect(result.status == 0, "nginx -t failed:\n\(result.output)")

@@ -20,7 +20,7 @@ struct LauncherIntegrationTests {
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-launcher-test")
         let port = try LoopbackPort.free()
         let common = ["--run-dir", runDirectory.path, "--postgres-port", String(port),
-                      "--redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
+                      "--redis-port", String(try LoopbackPort.free()), "--cart-redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
                       "--smtp-port", String(try LoopbackPort.free())]
         var failure: (any Error)?
         do {
@@ -44,7 +44,7 @@ struct LauncherIntegrationTests {
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-private-run")
         chmod(runDirectory.path, 0o700)
         let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try LoopbackPort.free()),
-                      "--redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
+                      "--redis-port", String(try LoopbackPort.free()), "--cart-redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
                       "--smtp-port", String(try LoopbackPort.free())]
         let locationFile = RunDirectory(path: runDirectory.path).postgresDataLocationFile.path(percentEncoded: false)
         var failure: (any Error)?
@@ -120,6 +120,28 @@ struct LauncherIntegrationTests {
         let refused = try await TestProcess.run(redisCLI, ["-p", String(port), "ping"])
         #expect(refused.output.contains("NOAUTH"), "\(refused.output)")
 
+        // Each store has its own redis-server: the cache is bounded and evicts, the cart store
+        // persists every write and never evicts.
+        let cartURL = try #require(environment["CART_REDIS_URL"], "infra.env lacks CART_REDIS_URL")
+        #expect(environment["BAZAAR_CART_REDIS_URL"] == cartURL)
+        #expect(cartURL != redisURL)
+        func configuration(_ url: String, _ name: String) async throws -> String {
+            let components = try #require(URLComponents(string: url))
+            let answer = try await TestProcess.run(
+                redisCLI, ["-h", "127.0.0.1", "-p", String(try #require(components.port)), "--no-auth-warning", "config", "get", name],
+                environment: ["REDISCLI_AUTH": try #require(components.password?.removingPercentEncoding)]
+            )
+            #expect(answer.status == 0, "\(answer.output)")
+            let lines = answer.output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
+            return lines.count == 2 && lines[0] == name ? lines[1] : answer.output
+        }
+        #expect(try await configuration(redisURL, "maxmemory-policy") == "allkeys-lru")
+        #expect(try await configuration(redisURL, "maxmemory") == String(64 * 1024 * 1024))
+        #expect(try await configuration(cartURL, "maxmemory-policy") == "noeviction")
+        #expect(try await configuration(cartURL, "appendonly") == "yes")
+        #expect(try await configuration(cartURL, "appendfsync") == "always")
+        #expect(try await configuration(cartURL, "dir") == settings.path + "/cart-redis")
+
         // The MongoDB-wire server accepts connections where infra.env says.
         let mongoURL = try #require(environment["BAZAAR_MONGODB_URL"], "infra.env lacks BAZAAR_MONGODB_URL")
         #expect(mongoURL.contains("retryWrites=false"))
@@ -152,7 +174,7 @@ struct LauncherIntegrationTests {
 
         let state = try #require(try RunStateStore(runDirectory: settings).load())
         #expect(state.phase == .ready)
-        #expect(state.processes.map(\.name) == ["postgres", "kafka", "redis", "mongodb", "smtp"])
+        #expect(state.processes.map(\.name) == ["postgres", "kafka", "redis", "cart-redis", "mongodb", "smtp"])
         #expect(state.processes.last?.port == smtpPort)
         let dataDirectory = try String(contentsOfFile: settings.postgresDataLocationFile.path(percentEncoded: false), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -16,7 +16,7 @@ struct PlatformIntegrationTests {
         let gatewayPort = try LoopbackPort.free()
         let smtpPort = try LoopbackPort.free()
         let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try LoopbackPort.free()),
-                      "--redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
+                      "--redis-port", String(try LoopbackPort.free()), "--cart-redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
                       "--smtp-port", String(smtpPort),
                       "--gateway-port", String(gatewayPort), "--service-port-offset", String(try Self.freeServicePortOffset())]
         let gateway = "http://127.0.0.1:\(gatewayPort)"
@@ -37,6 +37,7 @@ struct PlatformIntegrationTests {
                 let environment = try Self.environment(ofProcess: service.pid)
                 #expect(environment["SMTP_HOST"] == "127.0.0.1" && environment["SMTP_PORT"] == String(smtpPort), "\(service.name)")
                 #expect(environment["SMTP_TLS"] == "none" && environment["SMTP_FROM_EMAIL"] == "shop@bazaar.local", "\(service.name)")
+                #expect(environment["HOST"] == "127.0.0.1", "\(service.name) listens on loopback only")
             }
             let keyFile = secrets.appending(path: "jwt-signing-key.pem").path(percentEncoded: false)
             #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
@@ -77,6 +78,14 @@ struct PlatformIntegrationTests {
                 let page = try await request("GET", "/api/catalog/products?limit=1")
                 return ((try JSONSerialization.jsonObject(with: Data(page.body.utf8)) as? [String: Any])?["total"] as? Int ?? 0) >= 200
             }
+            // The gateway's /health asks every service the launcher started, through its health checker.
+            let health = try await eventuallyValue("the gateway's /health to report every service healthy") { () -> String? in
+                let health = try await request("GET", "/health")
+                return health.status == 200 ? health.body : nil
+            }
+            let report = try JSONSerialization.jsonObject(with: Data(health.utf8)) as? [String: Any]
+            #expect(report?["status"] as? String == "healthy", "\(health)")
+            #expect(Set((report?["services"] as? [String: Any])?.keys.map { $0 } ?? []) == Set(services.map(\.name)), "\(health)")
             // An administrator's token from the user service is trusted by the catalog (JWKS across processes).
             let subCategory = try await Self.firstSubCategory(gateway: gateway, curl: curl)
             let product = #"{"sku":"E2E-1","name":"End-to-end test lamp","description":"","categoryIds":["\#(subCategory)"],"price":{"minorUnits":999,"currency":"EUR"}}"#

@@ -23,10 +23,16 @@ struct RuntimeOptions: ParsableArguments {
     var gatewayPort: Int?
 
     @Option(help: ArgumentHelp(
-        "Port of redis-server on 127.0.0.1 (env BAZAAR_REDIS_PORT; default \(RuntimeSettings.defaultRedisPort)).",
+        "Port of the cache redis-server on 127.0.0.1 (env BAZAAR_REDIS_PORT; default \(RuntimeSettings.defaultRedisPort)).",
         valueName: "port"
     ))
     var redisPort: Int?
+
+    @Option(help: ArgumentHelp(
+        "Port of the cart store's redis-server on 127.0.0.1 (env BAZAAR_CART_REDIS_PORT; default \(RuntimeSettings.defaultCartRedisPort)).",
+        valueName: "port"
+    ))
+    var cartRedisPort: Int?
 
     @Option(help: ArgumentHelp(
         "Port of the MongoDB-wire server on 127.0.0.1 (env BAZAAR_MONGO_PORT; default \(RuntimeSettings.defaultMongoPort)).",
@@ -54,6 +60,7 @@ struct RuntimeOptions: ParsableArguments {
             postgresPort: try port(postgresPort, variable: "BAZAAR_POSTGRES_PORT", default: RuntimeSettings.defaultPostgresPort),
             gatewayPort: try port(gatewayPort, variable: "BAZAAR_GATEWAY_PORT", default: RuntimeSettings.defaultGatewayPort),
             redisPort: try port(redisPort, variable: "BAZAAR_REDIS_PORT", default: RuntimeSettings.defaultRedisPort),
+            cartRedisPort: try port(cartRedisPort, variable: "BAZAAR_CART_REDIS_PORT", default: RuntimeSettings.defaultCartRedisPort),
             mongoPort: try port(mongoPort, variable: "BAZAAR_MONGO_PORT", default: RuntimeSettings.defaultMongoPort),
             smtpPort: try port(smtpPort, variable: "BAZAAR_SMTP_PORT", default: RuntimeSettings.defaultSMTPPort),
             services: try ServiceRegistry.all.map { service in

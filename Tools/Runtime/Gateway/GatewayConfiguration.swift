@@ -10,20 +10,33 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var directory: String
     /// Services to route to.
     public var services: [ServiceDefinition]
-    /// Account for nginx worker processes, or nil to leave nginx's default.
+    /// Port of the health checker (`bazaar-gateway-health`) on 127.0.0.1 that `GET /health` is passed to.
+    public var healthPort: Int
+    /// Account for nginx worker processes, or nil to leave them under the master's account.
     ///
-    /// A root master switches its workers to `nobody`, which could neither reach a run directory under
-    /// `/root` nor write temporary files there. The launcher therefore passes `root` when it runs as
-    /// root: the gateway only listens on 127.0.0.1 for local development. A non-root master keeps
-    /// its own user, and nginx would warn about a `user` directive, so none is written then.
+    /// A root master would switch its workers to `nobody`; the launcher passes an unprivileged
+    /// system account instead (see `SystemAccount.gatewayUserName`) that can reach the gateway's
+    /// folder. A non-root master keeps its own user, and nginx would warn about a `user`
+    /// directive, so none is written then.
     public var workerUser: String?
+    /// Route prefixes whose requests may upgrade the connection (WebSocket): only these forward
+    /// `Upgrade` and `Connection: upgrade`. Every other route keeps its upstream connection alive.
+    public var upgradeRoutePrefixes: Set<String>
+    /// Largest request body nginx accepts, in nginx's size syntax (`10m`); larger ones get a 413.
+    public var maximumBodySize: String
 
     /// Creates a configuration.
-    public init(port: Int, directory: String, services: [ServiceDefinition], workerUser: String? = nil) {
+    public init(
+        port: Int, directory: String, services: [ServiceDefinition], healthPort: Int, workerUser: String? = nil,
+        upgradeRoutePrefixes: Set<String> = [], maximumBodySize: String = "10m"
+    ) {
         self.port = port
         self.directory = directory
         self.services = services
+        self.healthPort = healthPort
         self.workerUser = workerUser
+        self.upgradeRoutePrefixes = upgradeRoutePrefixes
+        self.maximumBodySize = maximumBodySize
     }
 
     /// Where the configuration file is written.
@@ -39,22 +52,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
         Dictionary(uniqueKeysWithValues: ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map { ($0, "\(directory)/temp/\($0)") })
     }
 
-    /// The body of the 503 answered when `serviceName` cannot be reached (RFC 9457 problem details).
-    public static func unavailableProblem(serviceName: String) -> String {
-        problem(
-            type: "https://bazaar.dev/problems/service-unavailable", title: "Service Unavailable", status: 503,
-            detail: "The \(serviceName) service is not available."
-        )
-    }
-
-    /// The body of the 404 answered for a path no service owns.
-    public static let notFoundProblem = problem(
-        type: "https://bazaar.dev/problems/not-found", title: "Not Found", status: 404,
-        detail: "No API route matches this path."
-    )
-
-    /// The body of `GET /health` on the gateway.
-    public static let healthBody = #"{"status":"ok","service":"gateway"}"#
+    /// The body of `GET /health/live`: the gateway itself answers, whatever the services do.
+    public static let liveBody = #"{"status":"ok","service":"gateway"}"#
 
     /// The complete `nginx.conf`.
     public func nginxConfiguration() -> String {
@@ -75,18 +74,24 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "http {",
             "    default_type application/octet-stream;",
             "    server_tokens off;",
-            "    client_max_body_size 10m;",
+            "    client_max_body_size \(maximumBodySize);",
             "",
             "    # X-Request-ID: the client's when it sent one, otherwise nginx's unique $request_id.",
             "    map $http_x_request_id $bazaar_request_id {",
             "        default $http_x_request_id;",
             "        \"\"      $request_id;",
             "    }",
-            "    # Upstream connections stay alive (empty Connection header) except for WebSocket upgrades.",
-            "    map $http_upgrade $bazaar_upstream_connection {",
-            "        default upgrade;",
-            "        \"\"      \"\";",
-            "    }",
+        ]
+        if !upgradeRoutePrefixes.isEmpty {
+            lines += [
+                "    # Only routes that upgrade (WebSocket) use this; the others send an empty Connection header.",
+                "    map $http_upgrade $bazaar_upstream_connection {",
+                "        default upgrade;",
+                "        \"\"      \"\";",
+                "    }",
+            ]
+        }
+        lines += [
             "",
             "    log_format bazaar '$remote_addr \"$request\" $status $body_bytes_sent ${request_time}s '",
             "                      'upstream=$upstream_addr request_id=$bazaar_request_id';",
@@ -95,18 +100,19 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ]
         lines += temporaryDirectories.sorted { $0.key < $1.key }.map { "    \($0.key)_temp_path \(quoted($0.value));" }
         for service in services {
-            lines += [
-                "",
-                "    upstream \(upstreamName(service)) {",
-                "        server 127.0.0.1:\(service.port);",
-                "        keepalive 16;",
-                "    }",
-            ]
+            lines += upstream(name: upstreamName(service), port: service.port, keepalive: 16)
         }
+        lines += upstream(name: Self.healthUpstreamName, port: healthPort, keepalive: 2)
         lines += serverBlock()
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
+
+    private func upstream(name: String, port: Int, keepalive: Int) -> [String] {
+        ["", "    upstream \(name) {", "        server 127.0.0.1:\(port);", "        keepalive \(keepalive);", "    }"]
+    }
+
+    private static let healthUpstreamName = "gateway_health"
 
     private func serverBlock() -> [String] {
         var lines = [
@@ -115,26 +121,31 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "        listen 127.0.0.1:\(port);",
             "        server_name localhost;",
             "",
-            "        proxy_http_version 1.1;",
-            "        proxy_set_header Host $http_host;",
-            "        proxy_set_header Connection $bazaar_upstream_connection;",
-            "        proxy_set_header Upgrade $http_upgrade;",
-            "        proxy_set_header X-Request-ID $bazaar_request_id;",
-            "        proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-            "        proxy_set_header X-Forwarded-Proto $scheme;",
-            "        proxy_set_header X-Forwarded-Host $http_host;",
+        ]
+        lines += proxyHeaders(upgrade: false, indent: 8)
+        lines += [
             "        proxy_connect_timeout 2s;",
             "        proxy_read_timeout 1h;",
             "        # The gateway's X-Request-ID is the one the client sees (services echo the same value).",
             "        proxy_hide_header X-Request-ID;",
             "        add_header X-Request-ID $bazaar_request_id always;",
             "",
-            "        location = /health {",
-            "            default_type application/json;",
-            "            return 200 \(nginxString(Self.healthBody));",
-            "        }",
-            "",
-            "        location = / {",
+            "        # Errors nginx generates itself are problem+json like the services' (a location with",
+            "        # error_page of its own repeats these: nginx inherits error_page only as a whole).",
+            "        # Only errors nginx generates land here (proxy_intercept_errors is off), so a",
+            "        # service's own 404 or 503 passes through unchanged.",
+        ]
+        lines += errorPages(upstream: nil, indent: 8)
+        lines += ["", "        location = /health/live {"]
+        lines += onlyGetAndHead
+        lines += ["            default_type application/json;", "            return 200 \(nginxString(Self.liveBody));", "        }"]
+        lines += ["", "        # Every started service's readiness, checked by bazaar-gateway-health.", "        location = /health {"]
+        lines += onlyGetAndHead
+        lines.append("            proxy_pass http://\(Self.healthUpstreamName);")
+        lines += errorPages(upstream: GatewayProblem.healthCheckerName, indent: 12)
+        lines += ["        }", "", "        location = / {"]
+        lines += onlyGetAndHead
+        lines += [
             "            root \(quoted(documentRoot));",
             "            default_type text/html;",
             "            try_files /index.html =404;",
@@ -142,38 +153,81 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ]
         for service in services {
             for prefix in service.routePrefixes {
+                let upgrade = upgradeRoutePrefixes.contains(prefix)
                 // The prefix itself without its slash is a collection root (`GET /api/users`,
                 // `POST /api/orders`); an exact match sends it on instead of nginx's 404.
                 for location in ["\(prefix)", "= \(prefix.dropLast())"] {
-                    lines += [
-                        "",
-                        "        location \(location) {",
-                        "            proxy_pass http://\(upstreamName(service));",
-                        "            error_page 502 503 504 = @\(service.name)_unavailable;",
-                        "        }",
-                    ]
+                    lines += ["", "        location \(location) {", "            proxy_pass http://\(upstreamName(service));"]
+                    if upgrade { lines += proxyHeaders(upgrade: true, indent: 12) }
+                    lines += errorPages(upstream: service.name, indent: 12) + ["        }"]
                 }
             }
         }
-        for service in services {
-            lines += [
-                "",
-                "        # Only errors nginx generates itself land here (proxy_intercept_errors is off),",
-                "        # so a service's own 503 passes through unchanged.",
-                "        location @\(service.name)_unavailable {",
-            ] + problemDirectives(status: 503, body: Self.unavailableProblem(serviceName: service.name)) + ["        }"]
+        for problem in GatewayProblem.serverProblems(maximumBodySize: maximumBodySize) {
+            lines += problemLocation(problem)
         }
-        lines += ["", "        location / {"] + problemDirectives(status: 404, body: Self.notFoundProblem) + ["        }", "    }"]
+        for upstream in services.map(\.name) + [GatewayProblem.healthCheckerName] {
+            lines += problemLocation(.unavailable(upstream)) + problemLocation(.timedOut(upstream))
+        }
+        lines += ["", "        location / {", "            return 404;", "        }", "    }"]
         return lines
     }
 
-    private func problemDirectives(status: Int, body: String) -> [String] {
-        [
+    /// Headers sent upstream. nginx inherits `proxy_set_header` only as a whole, so a location that
+    /// upgrades repeats every header with its own `Connection`.
+    private func proxyHeaders(upgrade: Bool, indent: Int) -> [String] {
+        var directives = ["proxy_http_version 1.1;", "proxy_set_header Host $http_host;"]
+        if upgrade {
+            directives += ["proxy_set_header Connection $bazaar_upstream_connection;", "proxy_set_header Upgrade $http_upgrade;"]
+        } else {
+            // An empty Connection header keeps the upstream connection alive (keepalive in upstream).
+            directives.append("proxy_set_header Connection \"\";")
+        }
+        directives += [
+            "proxy_set_header X-Request-ID $bazaar_request_id;",
+            "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+            "proxy_set_header X-Forwarded-Proto $scheme;",
+            "proxy_set_header X-Forwarded-Host $http_host;",
+        ]
+        let padding = String(repeating: " ", count: indent)
+        return directives.map { padding + $0 }
+    }
+
+    /// The gateway's own locations answer only GET and HEAD; anything else is a 405 with `Allow`.
+    private var onlyGetAndHead: [String] {
+        ["            if ($request_method !~ ^(GET|HEAD)$) {", "                return 405;", "            }"]
+    }
+
+    /// `error_page` directives: every error nginx makes goes to a problem+json location; with an
+    /// `upstream`, failures to reach it (502, 503) and its timeouts (504) name it.
+    private func errorPages(upstream: String?, indent: Int) -> [String] {
+        let padding = String(repeating: " ", count: indent)
+        var lines = GatewayProblem.serverProblems(maximumBodySize: maximumBodySize)
+            .filter { upstream == nil || ![502, 503, 504].contains($0.status) }
+            .map { "\(padding)error_page \($0.status) =\($0.status) \(problemPath($0));" }
+        if let upstream {
+            lines.append("\(padding)error_page 502 503 =503 \(problemPath(.unavailable(upstream)));")
+            lines.append("\(padding)error_page 504 =504 \(problemPath(.timedOut(upstream)));")
+        }
+        return lines
+    }
+
+    /// The internal location answering `problem`. A URI rather than a named location, because
+    /// nginx cannot redirect a request whose URI it could not read (400, 414) to a named one.
+    private func problemPath(_ problem: GatewayProblem) -> String { "/_problems/\(problem.locationName)" }
+
+    private func problemLocation(_ problem: GatewayProblem) -> [String] {
+        var lines = [
+            "",
+            "        location = \(problemPath(problem)) {",
+            "            internal;",
             "            default_type application/problem+json;",
             "            add_header X-Request-ID $bazaar_request_id always;",
             "            add_header Cache-Control no-store always;",
-            "            return \(status) \(nginxString(body));",
         ]
+        if let allow = problem.allow { lines.append("            add_header Allow \(quoted(allow)) always;") }
+        lines += ["            return \(problem.status) \(nginxString(problem.body));", "        }"]
+        return lines
     }
 
     private func upstreamName(_ service: ServiceDefinition) -> String { "\(service.name)_service" }
@@ -186,9 +240,5 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// A single-quoted nginx string (for JSON bodies, which hold double quotes).
     private func nginxString(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
-    }
-
-    private static func problem(type: String, title: String, status: Int, detail: String) -> String {
-        #"{"type":"\#(type)","title":"\#(title)","status":\#(status),"detail":"\#(detail)"}"#
     }
 }

@@ -27,7 +27,8 @@ extension GatewayConfiguration {
         <body>
           <h1>Bazaar</h1>
           <p>Local gateway on port \(port). Every path below is forwarded unchanged to the service that owns it;
-          <a href="/health"><code>/health</code></a> reports on the gateway itself.</p>
+          <a href="/health"><code>/health</code></a> reports every started service's readiness,
+          <a href="/health/live"><code>/health/live</code></a> the gateway itself.</p>
           <table>
             <thead><tr><th>API area</th><th>Service</th><th>Upstream</th><th>State</th></tr></thead>
             <tbody>

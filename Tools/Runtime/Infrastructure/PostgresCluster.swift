@@ -39,7 +39,7 @@ struct PostgresCluster: Sendable {
     static let processName = "postgres"
 
     let programs: PostgresPrograms
-    let account: PostgresAccount
+    let account: SystemAccount
     let runDirectory: RunDirectory
     let port: Int
     let console: ConsoleOutput
@@ -60,13 +60,13 @@ struct PostgresCluster: Sendable {
         var parent = RunDirectory.path(of: runDirectory.postgresDirectory)
         if !(await account.canTraverse(parent)) {
             parent = "/tmp/bazaar-postgres-\(Self.stableHash(runDirectory.path))"
-            console.announce("the \(PostgresAccount.systemUserName) user cannot reach \(runDirectory.path); keeping Postgres data in \(parent)")
+            console.announce("the \(account.systemUserName) user cannot reach \(runDirectory.path); keeping Postgres data in \(parent)")
             if !FileManager.default.fileExists(atPath: parent) {
                 try FileSystem.createDirectory(URL(filePath: parent, directoryHint: .isDirectory), mode: 0o700)
                 try account.adopt(parent)
             }
             guard account.ownsDirectory(parent) else {
-                throw RuntimeError.fileProblem(path: parent, reason: "exists but is not a directory owned by the \(PostgresAccount.systemUserName) user; remove it")
+                throw RuntimeError.fileProblem(path: parent, reason: "exists but is not a directory owned by the \(account.systemUserName) user; remove it")
             }
         }
         let dataDirectory = "\(parent)/data"

@@ -38,6 +38,7 @@ public enum DetachedLaunch {
             "--postgres-port", String(settings.postgresPort),
             "--gateway-port", String(settings.gatewayPort),
             "--redis-port", String(settings.redisPort),
+            "--cart-redis-port", String(settings.cartRedisPort),
             "--mongo-port", String(settings.mongoPort),
             "--smtp-port", String(settings.smtpPort),
             "--service-port-offset", String(settings.servicePortOffset),

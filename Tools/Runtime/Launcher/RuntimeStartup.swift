@@ -1,7 +1,7 @@
 import Foundation
 
 /// The start sequence of a run: Postgres (initialised, ready, provisioned), the Kafka dev broker,
-/// redis-server, the MongoDB-wire server, the SMTP sink, `infra.env` written,
+/// the cache and cart-store redis-servers, the MongoDB-wire server, the SMTP sink, `infra.env` written,
 /// then, for `bazaar up`, every service that has an executable and finally the gateway.
 /// Every started child joins the process group and the state file at once, so whatever happens
 /// next (failure, Ctrl-C) it is stopped with the rest.
@@ -26,7 +26,8 @@ struct RuntimeStartup: Sendable {
     private func checkPorts() throws {
         var wanted: [(port: Int, purpose: String, option: String?)] = [
             (settings.postgresPort, "Postgres", "--postgres-port"),
-            (settings.redisPort, "Redis", "--redis-port"),
+            (settings.redisPort, "Redis (cache)", "--redis-port"),
+            (settings.cartRedisPort, "Redis (cart store)", "--cart-redis-port"),
             (settings.mongoPort, "MongoDB-wire server", "--mongo-port"),
             (settings.smtpPort, "SMTP sink", "--smtp-port"),
         ]
@@ -41,7 +42,7 @@ struct RuntimeStartup: Sendable {
 
     private func startInfrastructure() async throws -> EnvironmentFile {
         let programs = try PostgresPrograms.locate()
-        let account = try PostgresAccount.resolve()
+        let account = try SystemAccount.postgres()
         let secrets = SecretStore(directory: settings.runDirectory.secretsDirectory)
         let adminPassword = try secrets.secret(named: "postgres-admin-password")
         var passwords: [String: String] = [:]
@@ -70,17 +71,18 @@ struct RuntimeStartup: Sendable {
         console.announce("databases ready: \(databases.joined(separator: ", "))")
 
         let kafkaBrokers = try await KafkaBroker.start(runDirectory: settings.runDirectory, group: group, recorder: recorder, console: console)
-        let redisURL = try await RedisServer.start(settings: settings, secrets: secrets, group: group, recorder: recorder, console: console)
+        var redisEntries: [EnvironmentFile.Entry] = []
+        for instance in [RedisServer.cache(settings: settings), RedisServer.cart(settings: settings)] {
+            redisEntries += try await RedisServer.start(instance, secrets: secrets, group: group, recorder: recorder, console: console)
+        }
         let mongoURL = try await DocumentServer.start(settings: settings, group: group, recorder: recorder, console: console)
         let mailEntries = try await MailServer.start(settings: settings, group: group, recorder: recorder, console: console)
         var environment = InfrastructureEnvironment.make(settings: settings, adminPassword: adminPassword, passwords: passwords)
         environment.entries += [
             EnvironmentFile.Entry(key: KafkaBroker.brokersKey, value: kafkaBrokers),
             EnvironmentFile.Entry(key: KafkaBroker.testBrokersKey, value: kafkaBrokers),
-            EnvironmentFile.Entry(key: RedisServer.urlKey, value: redisURL),
-            EnvironmentFile.Entry(key: RedisServer.testURLKey, value: redisURL),
             EnvironmentFile.Entry(key: DocumentServer.testURLKey, value: mongoURL),
-        ] + mailEntries
+        ] + redisEntries + mailEntries
         try FileSystem.writeAtomically(
             environment.rendered(comment: "Written by `bazaar \(mode.subcommand)`; contains passwords. Load with: set -a; . ./infra.env; set +a"),
             to: settings.runDirectory.environmentFile, mode: 0o600
@@ -120,15 +122,29 @@ struct RuntimeStartup: Sendable {
         }
     }
 
+    /// Starts the health checker, then nginx in front of it; the gateway is ready when it answers
+    /// `GET /health/live` itself (its `/health` is 503 while any service is not ready yet).
     private func startGateway() async throws {
         let nginx = try Gateway.locateNginx()
-        let configuration = Gateway.configuration(for: settings)
+        let account = try SystemAccount.gateway()
+        let healthExecutable = "\(ExecutableLocator.productsDirectory())/\(Gateway.healthExecutableName)"
+        guard FileManager.default.isExecutableFile(atPath: healthExecutable) else {
+            throw RuntimeError.missingServiceExecutable(service: Gateway.healthProcessName, path: healthExecutable)
+        }
+        let directory = try await Gateway.prepareDirectory(settings: settings, account: account, console: console)
+        let healthPort = try Gateway.freeLoopbackPort()
+        let configuration = Gateway.configuration(for: settings, healthPort: healthPort, directory: directory)
         try Gateway.writeFiles(for: configuration)
         try await Gateway.validate(configuration, nginx: nginx)
         try Task.checkCancellation()
+        let checker = try group.start(Gateway.healthSpecification(
+            executable: healthExecutable, port: healthPort, services: Gateway.checkedServices(settings), account: account
+        ))
+        recorder.add(checker.record)
+        try await waitForHTTP(checker, path: "/health/live", timeout: .seconds(20))
         let process = try group.start(Gateway.specification(for: configuration, nginx: nginx))
         recorder.add(process.record)
-        try await waitForHTTP(process, path: "/health", timeout: .seconds(20))
+        try await waitForHTTP(process, path: "/health/live", timeout: .seconds(20))
     }
 
     /// Waits until `process` answers 200 to `GET path` on its port; fails early if it exits.

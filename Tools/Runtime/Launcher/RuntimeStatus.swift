@@ -32,7 +32,7 @@ public struct RuntimeStatus: Sendable {
     public var hasLiveProcesses: Bool { rows.contains { $0.alive } }
 
     /// Inspects the run recorded in `runDirectory`, probing the health of every live process:
-    /// services with `GET /health/ready`, the gateway with `GET /health`, Postgres with `pg_isready`.
+    /// services with `GET /health/ready`, the gateway and its health checker with `GET /health/live`, Postgres with `pg_isready`.
     public static func inspect(_ runDirectory: RunDirectory) async throws -> RuntimeStatus {
         guard let state = try RunStateStore(runDirectory: runDirectory).load() else {
             return RuntimeStatus(state: nil, rows: [])
@@ -94,7 +94,8 @@ public struct RuntimeStatus: Sendable {
         case .service:
             return httpHealth(await HealthProbe.httpStatus(port: port, path: "/health/ready"))
         case .gateway:
-            return httpHealth(await HealthProbe.httpStatus(port: port, path: "/health"))
+            // The gateway's own liveness: its `/health` is the services' readiness, shown in their rows.
+            return httpHealth(await HealthProbe.httpStatus(port: port, path: "/health/live"))
         }
     }
 

@@ -1,7 +1,7 @@
 /// The environment variables the launcher gives a service it starts (on top of its own environment).
 public enum ServiceEnvironment {
-    /// Variables for `service`: `PORT`, its own `DATABASE_URL` when it has a database,
-    /// `KAFKA_BROKERS` of the dev broker, `REDIS_URL`, `MONGODB_URL` naming its document database (if it has one), `JWT_JWKS_URL` of the identity service, `CORS_ALLOWED_ORIGINS` of the gateway, and `LOG_LEVEL`.
+    /// Variables for `service`: `PORT` and `HOST=127.0.0.1`, its own `DATABASE_URL` when it has a database,
+    /// `KAFKA_BROKERS` of the dev broker, `REDIS_URL` (the cache; the cart store for the cart service), `MONGODB_URL` naming its document database (if it has one), `JWT_JWKS_URL` of the identity service, `CORS_ALLOWED_ORIGINS` of the gateway, and `LOG_LEVEL`.
     /// Every service gets the SMTP sink's `SMTP_HOST`, `SMTP_PORT`, `SMTP_TLS=none`, `SMTP_FROM_EMAIL`
     /// and `SMTP_FROM_NAME` (only services that send mail read them).
     /// Every service gets `EVENT_SEALING_KEY_FILE` (the user and notification services read it).
@@ -17,6 +17,8 @@ public enum ServiceEnvironment {
             ?? ServiceRegistry.service(named: ServiceRegistry.identityServiceName)?.port ?? 8101
         var variables = [
             "PORT": String(service.port),
+            // Services default to 0.0.0.0 for containers; locally only the gateway and this machine reach them.
+            "HOST": "127.0.0.1",
             "JWT_JWKS_URL": "http://127.0.0.1:\(identityPort)/.well-known/jwks.json",
             "CORS_ALLOWED_ORIGINS": settings.gatewayURL,
             "LOG_LEVEL": "info",
@@ -29,7 +31,9 @@ public enum ServiceEnvironment {
         if let brokers = infrastructure[KafkaBroker.brokersKey] {
             variables[KafkaBroker.brokersKey] = brokers
         }
-        if let redis = infrastructure[RedisServer.urlKey] {
+        // Services get the bounded cache; the cart service's store is its own Redis (no eviction, AOF).
+        let redisKey = service.name == "cart" ? RedisServer.cartURLKey : RedisServer.urlKey
+        if let redis = infrastructure[redisKey] {
             variables[RedisServer.urlKey] = redis
         }
         // The key that seals secrets inside events (the password-reset token from the user to the

@@ -22,6 +22,8 @@ public enum RuntimeError: Error, Sendable, Equatable {
     case processExited(name: String, status: String, recentOutput: [String])
     /// Running as root without a `postgres` system account to run Postgres as.
     case noPostgresAccount
+    /// Running as root without the system account the gateway's nginx workers run as.
+    case noGatewayAccount(name: String)
     /// A file the runtime relies on could not be read, written or understood.
     case fileProblem(path: String, reason: String)
     /// A detached launcher failed or timed out; `logTail` holds the end of its log.
@@ -56,6 +58,8 @@ extension RuntimeError: CustomStringConvertible, LocalizedError {
             return "\(name) exited unexpectedly (\(status)).\(Self.indented(recentOutput, heading: "Last lines of its output:"))"
         case .noPostgresAccount:
             return "Postgres refuses to run as root, and there is no `postgres` system user to run it as. Install the Debian package (sudo apt-get install postgresql) or run bazaar as a normal user."
+        case let .noGatewayAccount(name):
+            return "nginx workers must not run as root, and there is no `\(name)` system user to run them as. Create it (sudo adduser --system --group \(name)) or run bazaar as a normal user."
         case let .fileProblem(path, reason):
             return "\(path): \(reason)"
         case let .detachedLaunchFailed(reason, logPath, logTail):

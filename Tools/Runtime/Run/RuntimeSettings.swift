@@ -3,7 +3,7 @@ public import Foundation
 /// Where the local runtime keeps everything it creates, and the well-known files inside.
 ///
 /// Layout: `state.json`, `infra.env`, `launcher.lock`, `logs/`, `secrets/`, `gateway/`, `postgres/`,
-/// `redis/`, `mongo/`, `mail/`.
+/// `redis/`, `cart-redis/`, `mongo/`, `mail/`.
 public struct RunDirectory: Sendable, Hashable {
     /// Absolute, standardised location of the run directory.
     public let root: URL
@@ -35,8 +35,10 @@ public struct RunDirectory: Sendable, Hashable {
     public var postgresDirectory: URL { root.appending(path: "postgres", directoryHint: .isDirectory) }
     /// Records where the Postgres data directory is, since it may live outside the run directory.
     public var postgresDataLocationFile: URL { root.appending(path: "postgres-data-location") }
-    /// redis-server's configuration and append-only file.
+    /// The cache redis-server's configuration.
     public var redisDirectory: URL { root.appending(path: "redis", directoryHint: .isDirectory) }
+    /// The cart store redis-server's configuration and append-only file.
+    public var cartRedisDirectory: URL { root.appending(path: "cart-redis", directoryHint: .isDirectory) }
     /// The MongoDB-wire server's storage.
     public var mongoDirectory: URL { root.appending(path: "mongo", directoryHint: .isDirectory) }
     /// Where the SMTP sink writes every accepted message as an `.eml` file (mode 0700).
@@ -57,8 +59,10 @@ public struct RuntimeSettings: Sendable {
     public static let defaultPostgresPort = 54329
     /// Default gateway port.
     public static let defaultGatewayPort = 8080
-    /// Default port of the local redis-server.
+    /// Default port of the local cache redis-server.
     public static let defaultRedisPort = 56379
+    /// Default port of the local cart store redis-server.
+    public static let defaultCartRedisPort = 56380
     /// Default port of the local MongoDB-wire server.
     public static let defaultMongoPort = 57017
     /// Default port of the local SMTP sink.
@@ -70,8 +74,10 @@ public struct RuntimeSettings: Sendable {
     public var postgresPort: Int
     /// Port of the nginx gateway, on 127.0.0.1.
     public var gatewayPort: Int
-    /// Port of redis-server, on 127.0.0.1.
+    /// Port of the cache redis-server, on 127.0.0.1.
     public var redisPort: Int
+    /// Port of the cart store redis-server, on 127.0.0.1.
+    public var cartRedisPort: Int
     /// Port of the MongoDB-wire server (SecantusDB), on 127.0.0.1.
     public var mongoPort: Int
     /// Port of the SMTP sink (aiosmtpd), on 127.0.0.1.
@@ -85,6 +91,7 @@ public struct RuntimeSettings: Sendable {
         postgresPort: Int = defaultPostgresPort,
         gatewayPort: Int = defaultGatewayPort,
         redisPort: Int = defaultRedisPort,
+        cartRedisPort: Int = defaultCartRedisPort,
         mongoPort: Int = defaultMongoPort,
         smtpPort: Int = defaultSMTPPort,
         services: [ServiceDefinition] = ServiceRegistry.all
@@ -93,6 +100,7 @@ public struct RuntimeSettings: Sendable {
         self.postgresPort = postgresPort
         self.gatewayPort = gatewayPort
         self.redisPort = redisPort
+        self.cartRedisPort = cartRedisPort
         self.mongoPort = mongoPort
         self.smtpPort = smtpPort
         self.services = services
