@@ -57,7 +57,7 @@ final class SMTPSink: @unchecked Sendable {
         let logHandle = try FileHandle(forWritingTo: log)
         process.standardOutput = logHandle
         process.standardError = logHandle
-        try process.run()
+        try ChildProcess.launch(process)
         try? logHandle.close()
 
         let deadline = ContinuousClock.now + .seconds(15)

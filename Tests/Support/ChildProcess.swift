@@ -20,7 +20,7 @@ public enum ChildProcess {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
         let reader = pipe.fileHandleForReading
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
@@ -29,6 +29,32 @@ public enum ChildProcess {
                 continuation.resume(returning: Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self)))
             }
         }
+    }
+
+    /// Starts `process` from a fresh thread whose signal mask is empty; every test fixture starts
+    /// its programs this way.
+    ///
+    /// A spawned child inherits the spawning thread's blocked signals, and Swift's and Dispatch's
+    /// threads block most of them: a program started from one never sees SIGTERM (or the dev
+    /// broker's SIGUSR1/2), so `terminate()` followed by a wait for its exit waited for ever (a
+    /// test run once stalled on a mail sink that would not stop), and a server could only be
+    /// killed, skipping its clean shutdown.
+    public static func launch(_ process: Process) throws {
+        let failure = Mutex<(any Error)?>(nil)
+        let spawned = DispatchSemaphore(value: 0)
+        Thread {
+            var nothingBlocked = sigset_t()
+            sigemptyset(&nothingBlocked)
+            pthread_sigmask(SIG_SETMASK, &nothingBlocked, nil)
+            do {
+                try process.run()
+            } catch {
+                failure.withLock { $0 = error }
+            }
+            spawned.signal()
+        }.start()
+        spawned.wait()
+        if let error = failure.withLock({ $0 }) { throw error }
     }
 
     /// Waits, off the cooperative pool, until `process` has exited.
@@ -61,7 +87,7 @@ public final class RunningChildProcess: Sendable {
         process.standardOutput = pipe
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
         self.process = process
         let reader = pipe.fileHandleForReading
         let collected = self.collected
@@ -78,10 +104,8 @@ public final class RunningChildProcess: Sendable {
     /// Everything the program wrote so far.
     public var output: String { collected.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 
-    /// Ends the program and waits (off the cooperative pool) until it has exited.
-    ///
-    /// SIGKILL: a child started from one of Swift's pool threads inherits that thread's blocked
-    /// signals, SIGTERM among them, and would outlive a terminate().
+    /// Ends the program (SIGKILL: a reader such as curl has nothing to finish) and waits, off the
+    /// cooperative pool, until it has exited.
     public func stop() async {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         await ChildProcess.waitForExit(process)

@@ -22,7 +22,7 @@ public final class MailSink: @unchecked Sendable {
                              "--dir", directory.path] + rejectDomains.flatMap { ["--reject-domain", $0] }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
         self.process = process
         for _ in 0..<100 {
             if LoopbackPort.accepts(port) { return }

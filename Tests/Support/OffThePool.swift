@@ -11,3 +11,10 @@ func offThePool<Result: Sendable>(_ body: @escaping @Sendable () throws -> Resul
         Thread { continuation.resume(with: Swift.Result { try body() }) }.start()
     }
 }
+
+/// ``offThePool(_:)`` for work that cannot fail (stopping a process).
+func offThePool<Result: Sendable>(_ body: @escaping @Sendable () -> Result) async -> Result {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
+    }
+}

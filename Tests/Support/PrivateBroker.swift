@@ -29,7 +29,7 @@ public final class PrivateBroker: Sendable {
         process.arguments = ["--bootstrap-file", bootstrapFile.path]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if let text = try? String(contentsOf: bootstrapFile, encoding: .utf8), !text.isEmpty {

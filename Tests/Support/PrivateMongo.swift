@@ -50,7 +50,7 @@ public final class PrivateMongo: Sendable {
 
     /// Stops the server and waits until it exited.
     public func stop() async {
-        try? await offThePool { self.stopBlocking() }
+        await offThePool { self.stopBlocking() }
     }
 
 
@@ -78,7 +78,7 @@ public final class PrivateMongo: Sendable {
                             "--log-level", "WARNING"] + (isStandalone ? ["--standalone"] : [])
         server.standardOutput = log
         server.standardError = log
-        try Self.spawnWithDefaultSignalMask(server)
+        try ChildProcess.launch(server)
         process.withLock { $0 = server }
         let deadline = Date().addingTimeInterval(30)
         while Date() < deadline {
@@ -108,32 +108,6 @@ public final class PrivateMongo: Sendable {
         if let server = process.withLock({ $0 }), server.isRunning { kill(server.processIdentifier, SIGKILL) }
         try? FileManager.default.removeItem(at: storagePath)
     }
-
-    /// Starts `server` from a fresh thread whose signal mask is empty.
-    ///
-    /// A spawned child inherits the spawning thread's blocked signals, and Swift's and
-    /// Dispatch's threads block most of them: a server started from one never sees SIGTERM and
-    /// could only be killed, which would skip its clean shutdown (and a restart test needs the
-    /// data it wrote).
-    static func spawnWithDefaultSignalMask(_ server: Process) throws {
-        let failure = Mutex<String?>(nil)
-        let spawned = DispatchSemaphore(value: 0)
-        let thread = Thread {
-            var nothingBlocked = sigset_t()
-            sigemptyset(&nothingBlocked)
-            pthread_sigmask(SIG_SETMASK, &nothingBlocked, nil)
-            do {
-                try server.run()
-            } catch {
-                failure.withLock { $0 = "\(error)" }
-            }
-            spawned.signal()
-        }
-        thread.start()
-        spawned.wait()
-        if let message = failure.withLock({ $0 }) { throw StartFailure(description: "could not start SecantusDB: \(message)") }
-    }
-
 
     /// Whether something accepts TCP connections on 127.0.0.1:`port`.
     static func acceptsConnections(port: Int) -> Bool {

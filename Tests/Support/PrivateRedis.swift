@@ -45,15 +45,10 @@ public final class PrivateRedis: @unchecked Sendable {
 
     /// Stops the server abruptly, as a crash or a lost host would, and returns once it has exited.
     ///
-    /// SIGKILL rather than SIGTERM: a child started from one of Swift's pool threads inherits
-    /// that thread's blocked signals, SIGTERM among them. Nothing is persisted, so nothing is lost.
+    /// SIGKILL, so the server gets no chance to say goodbye to its clients. Nothing is persisted,
+    /// so nothing is lost.
     public func stop() async {
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread {
-                self.stopBlocking()
-                continuation.resume()
-            }.start()
-        }
+        await offThePool { self.stopBlocking() }
     }
 
     private func startBlocking() throws {
@@ -66,7 +61,7 @@ public final class PrivateRedis: @unchecked Sendable {
                              "--daemonize", "no", "--dir", FileManager.default.temporaryDirectory.path, "--loglevel", "warning"]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        try process.run()
+        try ChildProcess.launch(process)
         self.process = process
         let deadline = Date().addingTimeInterval(10)
         while Date() < deadline {
