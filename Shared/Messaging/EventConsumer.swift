@@ -80,7 +80,7 @@ public final class EventConsumer: Service, Sendable {
     /// `maximumInFlight` messages are unhandled; returns once the consumer has stopped and every
     /// lane has finished.
     private func dispatchToPartitionLanes() async throws {
-        let permits = AsyncPermits(maximumInFlight)
+        let permits = AsyncPermits(count: maximumInFlight)
         try await withThrowingTaskGroup(of: Void.self) { lanes in
             var laneInputs: [PartitionLane: AsyncStream<KafkaIncomingMessage>.Continuation] = [:]
             defer { for input in laneInputs.values { input.finish() } }
@@ -95,7 +95,7 @@ public final class EventConsumer: Service, Sendable {
                     input = newInput
                     lanes.addTask { await self.handleLane(messages, permits: permits) }
                 }
-                await permits.acquire()
+                try await permits.acquire()
                 input.yield(message)
             }
         }
@@ -224,46 +224,6 @@ public final class EventConsumer: Service, Sendable {
 struct PartitionLane: Hashable, Sendable {
     let topic: String
     let partition: Int
-}
-
-/// A counting semaphore for async code: `acquire` waits (without blocking a thread) until a
-/// permit is free.
-final class AsyncPermits: Sendable {
-    private struct State {
-        var available: Int
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state: Mutex<State>
-
-    init(_ permits: Int) {
-        state = Mutex(State(available: permits))
-    }
-
-    func acquire() async {
-        await withCheckedContinuation { continuation in
-            let granted = state.withLock { state -> Bool in
-                guard state.available > 0 else {
-                    state.waiters.append(continuation)
-                    return false
-                }
-                state.available -= 1
-                return true
-            }
-            if granted { continuation.resume() }
-        }
-    }
-
-    func release() {
-        let waiter = state.withLock { state -> CheckedContinuation<Void, Never>? in
-            guard !state.waiters.isEmpty else {
-                state.available += 1
-                return nil
-            }
-            return state.waiters.removeFirst()
-        }
-        waiter?.resume()
-    }
 }
 
 /// The dead-letter record of a message a consumer could not process.

@@ -24,7 +24,7 @@ public final class MongoClient: Service, Sendable {
     public let logger: Logger
     let pool: ClientPool
     let workers: BlockingWorkers
-    let permits: ConnectionPermits
+    let permits: AsyncPermits
     let metrics = MongoMetrics()
     let pings = SharedPing()
 
@@ -35,7 +35,7 @@ public final class MongoClient: Service, Sendable {
         self.logger = logger
         self.pool = try ClientPool(configuration: configuration)
         self.workers = BlockingWorkers(count: configuration.poolSize, name: "mongodb")
-        self.permits = ConnectionPermits(count: configuration.poolSize)
+        self.permits = AsyncPermits(count: configuration.poolSize)
     }
 
     /// Creates the client from `MONGODB_URL` and `MONGODB_POOL_SIZE`.

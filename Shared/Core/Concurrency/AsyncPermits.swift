@@ -1,15 +1,12 @@
 import Synchronization
 
-/// Counts the pool's connections on the Swift side, so that waiting for one suspends a task
-/// instead of blocking a thread inside `mongoc_client_pool_pop`.
+/// A counting semaphore for async code: taking a permit suspends the task (never blocks a
+/// thread) until one is free. Waiting is first come, first served and ends early with
+/// `CancellationError` when the waiting task is cancelled.
 ///
-/// A task takes a permit before it submits a job that pops a client, and returns it after the job
-/// pushed the client back; a transaction holds one for its whole life. With as many permits as
-/// the pool has clients (and as many worker threads), a job never blocks on the pool, and a
-/// transaction's own operations (which use the client it holds) always find a free thread.
-/// Waiting is first come, first served and ends early with `CancellationError` when the waiting
-/// task is cancelled.
-final class ConnectionPermits: Sendable {
+/// The MongoDB client counts its pool's connections with it (so waiting for one suspends instead
+/// of blocking inside `mongoc_client_pool_pop`); an event consumer bounds its messages in flight.
+public final class AsyncPermits: Sendable {
     private struct State {
         var available: Int
         var nextWaiterID = 0
@@ -19,13 +16,13 @@ final class ConnectionPermits: Sendable {
     private let state: Mutex<State>
 
     /// `count` permits, all available.
-    init(count: Int) {
+    public init(count: Int) {
         state = Mutex(State(available: count))
     }
 
     /// Takes a permit, suspending until one is free.
     /// - Throws: `CancellationError` if the task is cancelled while waiting.
-    func acquire() async throws {
+    public func acquire() async throws {
         try Task.checkCancellation()
         let waiterID: Int? = state.withLock { state in
             if state.available > 0, state.waiters.isEmpty {
@@ -54,7 +51,7 @@ final class ConnectionPermits: Sendable {
     }
 
     /// Returns a permit, handing it straight to the longest waiting task if there is one.
-    func release() {
+    public func release() {
         let next = state.withLock { state in
             if state.waiters.isEmpty {
                 state.available += 1
@@ -66,7 +63,7 @@ final class ConnectionPermits: Sendable {
     }
 
     /// Runs `body` holding a permit.
-    func withPermit<Result>(_ body: () async throws -> Result) async throws -> Result {
+    public func withPermit<Result>(_ body: () async throws -> Result) async throws -> Result {
         try await acquire()
         defer { release() }
         return try await body()

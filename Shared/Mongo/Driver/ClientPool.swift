@@ -44,7 +44,7 @@ final class ClientPool: @unchecked Sendable {
     }
 
     /// Takes a client; blocks while all are out, which callers holding a
-    /// ``ConnectionPermits`` permit never experience.
+    /// ``AsyncPermits`` permit never experience.
     func pop() -> OpaquePointer {
         mongoc_client_pool_pop(pointer)
     }
