@@ -1,47 +1,15 @@
 public import BazaarServiceDirectory
 
-/// One service of the platform, as the local runtime needs to know it.
-///
-/// Definitions come from `ServiceDirectory` (module `BazaarServiceDirectory`), where each
-/// service's name, port, executable, databases and routes are written once: adding a service to
-/// the local runtime means adding its listing there. The launcher derives its database,
-/// credentials, environment and gateway routes from it.
-public struct ServiceDefinition: Sendable, Hashable {
-    /// Short lowercase name, such as `order`: used in log prefixes, environment keys and messages.
-    public let name: String
-    /// Port the service listens on locally, passed to it as `PORT`.
-    public let port: Int
-    /// Path prefixes the gateway forwards to this service unchanged; each starts and ends with `/`.
-    public let routePrefixes: [String]
-    /// Postgres database the service owns, or `nil` when it stores nothing in Postgres.
-    public let databaseName: String?
-    /// Executable product started for this service, or `nil` while it is not built yet:
-    /// the launcher then provisions its database and gateway route but starts no process.
-    public let executableName: String?
-    /// Name of the service's MongoDB database, for a service that keeps documents (`MONGODB_URL`).
-    public let documentDatabaseName: String?
+/// One service of the platform, as the local runtime needs to know it: its `ServiceListing`
+/// (module `BazaarServiceDirectory`), where each service's name, port, executable, databases and
+/// routes are written once. Adding a service to the local runtime means adding its listing
+/// there; the launcher derives its database, credentials, environment and gateway routes from it.
+public typealias ServiceDefinition = ServiceListing
 
-    /// Creates a service definition; see the properties for the meaning of each field.
-    public init(
-        name: String,
-        port: Int,
-        routePrefixes: [String],
-        databaseName: String? = nil,
-        documentDatabaseName: String? = nil,
-        executableName: String? = nil
-    ) {
-        self.name = name
-        self.port = port
-        self.routePrefixes = routePrefixes
-        self.databaseName = databaseName
-        self.documentDatabaseName = documentDatabaseName
-        self.executableName = executableName
-    }
-
+extension ServiceListing {
     /// The definition of a service listed in `ServiceDirectory`.
     public init(_ listing: ServiceListing) {
-        self.init(name: listing.name, port: listing.port, routePrefixes: listing.routePrefixes, databaseName: listing.databaseName,
-                  documentDatabaseName: listing.documentDatabaseName, executableName: listing.executableName)
+        self = listing
     }
 
     /// The same service listening on `port` (to run a second platform beside the first).
