@@ -19,8 +19,6 @@ import PostgresNIO
 ///   and paces, backs off and prunes through the shared ``RelayLoop``.
 public final class OutboxRelay: Service, Sendable {
     let store: PostgresStore
-    let producer: KafkaProducer
-    let settings: OutboxRelaySettings
     let logger: Logger
     /// The shared loop driving this relay (its back-off is observable there).
     public let loop: RelayLoop
@@ -28,8 +26,6 @@ public final class OutboxRelay: Service, Sendable {
     public init(store: PostgresStore, producer: KafkaProducer, settings: OutboxRelaySettings = .init(), logger: Logger,
                 metricsFactory: any MetricsFactory = MetricsSystem.factory) {
         self.store = store
-        self.producer = producer
-        self.settings = settings
         self.logger = logger
         self.loop = RelayLoop(store: PostgresOutboxBatches(store: store, producer: producer, settings: settings, logger: logger,
                                                            metricsFactory: metricsFactory),

@@ -5,7 +5,7 @@ import Foundation
 
 /// Accepts the caller's `X-Request-ID` (or creates one) and `traceparent` (or starts a trace),
 /// puts both into the request's logger metadata and returns the request id on the response; and
-/// works out the client's address once (``ServiceRequestContext/clientAddress``).
+/// keeps what the client's address is worked out from (``ServiceRequestContext/clientAddress``).
 /// It is the outermost middleware, so every log line and every response of a request carries it.
 public struct RequestIdentityMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
@@ -17,8 +17,8 @@ public struct RequestIdentityMiddleware: RouterMiddleware {
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var context = context
-        context.clientAddress = trustedProxies.clientAddress(peer: context.remoteAddress?.ipAddress,
-                                                             forwardedFor: request.headers[values: .xForwardedFor])
+        context.trustedProxies = trustedProxies
+        context.forwardedFor = request.headers[.xForwardedFor]
         context.requestID = request.headers[.requestID].flatMap(Self.acceptable) ?? FastIdentifiers.hex128()
         if let header = request.headers[.traceparent], let trace = TraceContext.continuing(header) {
             context.trace = trace

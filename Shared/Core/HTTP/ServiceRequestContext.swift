@@ -12,8 +12,15 @@ public struct ServiceRequestContext: RequestContext, RemoteAddressRequestContext
     /// client), the client itself otherwise.
     public let remoteAddress: SocketAddress?
     /// The client's IP address: the peer, or what trusted proxies said in `X-Forwarded-For`
-    /// (see ``TrustedProxies``); nil only for in-process test requests.
-    public var clientAddress: String?
+    /// (see ``TrustedProxies``); nil only for in-process test requests. Worked out when asked
+    /// (rate limits, audit entries), not for every request.
+    public var clientAddress: String? {
+        trustedProxies.clientAddress(peer: remoteAddress?.ipAddress, forwardedFor: forwardedFor.map { [$0] } ?? [])
+    }
+    /// Whose `X-Forwarded-For` is believed; set by the request-identity middleware.
+    public var trustedProxies: TrustedProxies = .loopback
+    /// The request's `X-Forwarded-For` (all its lines, comma-joined), kept for ``clientAddress``.
+    public var forwardedFor: String?
     /// The `X-Request-ID` accepted from the caller or created for this request.
     public var requestID: String = ""
     /// The W3C trace this request belongs to (continued from `traceparent` or started here).
