@@ -10,7 +10,7 @@ ANY_BAZAAR = $(firstword $(wildcard .build/release/bazaar .build/debug/bazaar))
 VENV := .venv
 # Debian packages the project needs: servers for the local runtime and tests, C libraries the
 # Swift system-library targets link, and the loopback tools benchmarks use.
-APT_PACKAGES := postgresql postgresql-client nginx-light redis-server redis-tools util-linux pkg-config \
+APT_PACKAGES := postgresql postgresql-client nginx-light redis-server redis-tools util-linux binutils pkg-config \
 	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk curl
 # The test infrastructure has its own run directory and ports, so it never touches `make run`'s.
 TEST_RUN_DIR := $(CURDIR)/.run/test

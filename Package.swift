@@ -34,7 +34,7 @@ func service(_ name: String, product: String, dependencies: [Target.Dependency],
 /// The services, in the order of `ServiceDirectory` (add a new one here and there).
 let services = [
     service("User", product: "bazaar-user",
-            dependencies: ["BazaarPostgres", "BazaarMessaging", "BazaarRedis", "BazaarContracts",
+            dependencies: ["BazaarPostgres", "BazaarMessaging", "BazaarPostgresMessaging", "BazaarRedis", "BazaarContracts",
                            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"), .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOPosix", package: "swift-nio")],
             resources: [.copy("Resources/openapi.json"), .copy("Store/Migrations")],
@@ -48,13 +48,13 @@ let services = [
             resources: [.copy("Resources/openapi.json")],
             testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarRedis", "BazaarMongo"]),
     service("Notification", product: "bazaar-notification",
-            dependencies: ["BazaarPostgres", "BazaarMessaging", "BazaarContracts", "BazaarMail", "BazaarKafka",
+            dependencies: ["BazaarPostgres", "BazaarMessaging", "BazaarPostgresMessaging", "BazaarContracts", "BazaarMail", "BazaarKafka",
                            .product(name: "Mustache", package: "swift-mustache"), .product(name: "HTTPTypes", package: "swift-http-types"),
                            .product(name: "Metrics", package: "swift-metrics"), .product(name: "Hummingbird", package: "hummingbird"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "NIOCore", package: "swift-nio"),
                            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             resources: [.copy("Resources/openapi.json"), .copy("Resources/Templates"), .copy("Store/Migrations")],
-            testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarMessaging", "BazaarMail", "BazaarPostgres",
+            testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarMessaging", "BazaarPostgresMessaging", "BazaarMail", "BazaarPostgres",
                                .product(name: "PostgresNIO", package: "postgres-nio")]),
 ]
 
@@ -68,6 +68,7 @@ let package = Package(
         .library(name: "BazaarContracts", targets: ["BazaarContracts"]),
         .library(name: "BazaarKafka", targets: ["BazaarKafka"]),
         .library(name: "BazaarMessaging", targets: ["BazaarMessaging"]),
+        .library(name: "BazaarPostgresMessaging", targets: ["BazaarPostgresMessaging"]),
         .library(name: "BazaarRedis", targets: ["BazaarRedis"]),
         .library(name: "BazaarMongo", targets: ["BazaarMongo"]),
         .library(name: "BazaarMongoMessaging", targets: ["BazaarMongoMessaging"]),
@@ -166,8 +167,15 @@ let package = Package(
         ),
         .target(
             name: "BazaarMessaging",
-            dependencies: ["BazaarCore", "BazaarPostgres", "BazaarKafka", "BazaarContracts"],
+            dependencies: ["BazaarCore", "BazaarKafka", "BazaarContracts"],
             path: "Shared/Messaging",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BazaarPostgresMessaging",
+            dependencies: ["BazaarCore", "BazaarPostgres", "BazaarKafka", "BazaarMessaging", "BazaarContracts",
+                           .product(name: "PostgresNIO", package: "postgres-nio")],
+            path: "Shared/PostgresMessaging",
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -287,7 +295,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "BazaarConsumerBenchmark",
-            dependencies: ["BazaarMessaging", "BazaarPostgres", "BazaarKafka", "BazaarContracts", "BazaarCore",
+            dependencies: ["BazaarMessaging", "BazaarPostgresMessaging", "BazaarPostgres", "BazaarKafka", "BazaarContracts", "BazaarCore",
                            .product(name: "ArgumentParser", package: "swift-argument-parser"),
                            .product(name: "PostgresNIO", package: "postgres-nio")],
             path: "Tools/Benchmarks/ConsumerBenchmark",
@@ -365,7 +373,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BazaarMessagingTests",
-            dependencies: ["BazaarMessaging", "BazaarTestSupport", "BazaarCore", "BazaarContracts", "BazaarKafka",
+            dependencies: ["BazaarMessaging", "BazaarPostgresMessaging", "BazaarTestSupport", "BazaarCore", "BazaarContracts", "BazaarKafka",
+                           "BazaarPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/MessagingTests",
             swiftSettings: strictSettings

@@ -1,6 +1,5 @@
 public import BazaarCore
 public import BazaarKafka
-public import BazaarPostgres
 import BazaarContracts
 import Logging
 
@@ -50,45 +49,28 @@ public struct KafkaSettings: Sendable {
     }
 }
 
-/// A service's messaging: the outbox to append events to, and the producer behind the relay.
-public struct Messaging: Sendable {
-    public let outbox: Outbox
+/// A service's link to Kafka: its settings and the producer every publisher and consumer of
+/// the service shares (the outbox relay publishes with it, a consumer dead-letters with it).
+public struct EventBus: Sendable {
     public let producer: KafkaProducer
-    public let store: PostgresStore
     public let settings: KafkaSettings
+    /// The CloudEvents `source` of the service's events, e.g. `bazaar/order`.
+    public let source: String
 }
 
 extension ServiceHost {
-    /// Publishes this service's events reliably: a producer and an outbox relay run for the life
-    /// of the service. Include ``MessagingMigrations/all`` in the store's migrations. Also follows
-    /// account changes (``followAccountChanges(_:)``).
-    public mutating func addMessaging(store: PostgresStore, relay: OutboxRelaySettings = .init()) throws -> Messaging {
-        let (producer, kafka) = try addEventProducer()
-        addBackgroundWork(OutboxRelay(store: store, producer: producer, settings: relay, logger: logger, metricsFactory: metrics.factory))
-        return Messaging(outbox: Outbox(source: "bazaar/\(name)", topicPrefix: kafka.topicPrefix), producer: producer, store: store, settings: kafka)
-    }
-
-    /// What every service that publishes events needs, whatever its outbox: the Kafka settings, a
-    /// producer running for the life of the service (added before the relay, so it stops after
-    /// it), Kafka at `/health/ready`, and ``followAccountChanges(_:)``.
-    public mutating func addEventProducer() throws -> (producer: KafkaProducer, kafka: KafkaSettings) {
+    /// Connects the service to Kafka: reads ``KafkaSettings``, runs one producer for the life of
+    /// the service and reports Kafka at `/health/ready`. Call it once; then, as the service
+    /// needs: publish events (`publishEvents`, with the outbox of the service's store), consume
+    /// events (`consumeEvents`), and ``followAccountChanges(_:)``. Added before those, the
+    /// producer stops after them on shutdown.
+    public mutating func addEventBus() throws -> EventBus {
         let kafka = try KafkaSettings.from(settings)
         let producer = try KafkaProducer(configuration: kafka.producerConfiguration(clientID: "bazaar-\(name)"), logger: logger,
                                          metricsFactory: metrics.factory)
         addService(producer)
         addHealthCheck(KafkaHealthCheck(producer: producer, topic: TopicCatalog.domainTopics[0].name(prefix: kafka.topicPrefix)))
-        try followAccountChanges(kafka)
-        return (producer, kafka)
-    }
-
-    /// Consumes the topics `handlers` need in consumer group `group`, idempotently (inbox) and
-    /// with dead-lettering. Consumers stop before the relay and the producer on shutdown.
-    public mutating func addConsumer(_ messaging: Messaging, group: String, handlers: EventHandlers, retry: RetryPolicy = .init()) throws {
-        let topics = handlers.topics.map { $0.name(prefix: messaging.settings.topicPrefix) }
-        let consumer = try KafkaConsumer(configuration: messaging.settings.consumerConfiguration(group: group, clientID: "bazaar-\(name)"),
-                                         topics: topics, logger: logger, metricsFactory: metrics.factory)
-        addBackgroundWork(EventConsumer(name: group, consumer: consumer, deadLetterProducer: messaging.producer, store: messaging.store,
-                                 handlers: handlers, retry: retry, logger: logger))
+        return EventBus(producer: producer, settings: kafka, source: "bazaar/\(name)")
     }
 }
 

@@ -1,3 +1,4 @@
+public import BazaarKafka
 public import Metrics
 import BazaarCore
 public import Logging
@@ -155,4 +156,17 @@ public final class RelayLoop: Sendable {
         backoffState.withLock { $0 = backoff }
         backoffGauge.record(backoff.seconds)
     }
+}
+
+/// The Kafka record of an outbox entry, whichever store kept it: key = aggregate id, value = the
+/// CloudEvent, and the routing headers consumers may use without parsing the value.
+public func outboxMessage(topic: String, key: String, eventID: String, eventType: String, traceparent: String?,
+                          payload: String) -> KafkaOutgoingMessage {
+    var headers: [(String, [UInt8])] = [
+        ("ce_type", Array(eventType.utf8)),
+        ("ce_id", Array(eventID.utf8)),
+        ("content-type", Array("application/cloudevents+json".utf8)),
+    ]
+    if let traceparent { headers.append(("traceparent", Array(traceparent.utf8))) }
+    return KafkaOutgoingMessage(topic: topic, key: key, value: Array(payload.utf8), headers: headers)
 }

@@ -8,7 +8,7 @@ public import ServiceLifecycle
 
 /// Reads topics with a consumer group of this replica's own — so every replica sees every event —
 /// and hands each message to `handle`. For state a replica keeps in memory (live streams, account
-/// changes), never for work that must happen once (use ``ServiceHost/addConsumer(_:group:handlers:retry:)``).
+/// changes), never for work that must happen once (use `consumeEvents` with an inbox).
 public struct ReplicaFollower: Service {
     let consumer: KafkaConsumer
     let handle: @Sendable (KafkaIncomingMessage) -> Void
@@ -64,8 +64,8 @@ extension ServiceHost {
     /// issued (see ``AccountStandings``), learning the changes from the `users` topic: every replica
     /// reads it with a group of its own from the oldest kept event (changes older than the
     /// standings' window are skipped), so a replica started a minute after an account was
-    /// disabled still refuses its tokens. ``addMessaging(store:relay:)`` and the MongoDB variant
-    /// call it, so every service that publishes events does this too.
+    /// disabled still refuses its tokens. Every service that verifies access tokens calls it,
+    /// after ``addEventBus()``.
     public mutating func followAccountChanges(_ kafka: KafkaSettings) throws {
         let listener = AccountChangeListener(standings: accountStandings, logger: logger)
         addService(try ReplicaFollower(kafka: kafka, purpose: "\(name)-accounts", topics: [TopicCatalog.users], start: .earliest,

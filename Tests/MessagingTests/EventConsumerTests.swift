@@ -1,4 +1,5 @@
-@testable import BazaarMessaging
+import BazaarMessaging
+@testable import BazaarPostgresMessaging
 import BazaarContracts
 import BazaarKafka
 import BazaarPostgres

@@ -1,6 +1,7 @@
 import BazaarContracts
 import BazaarKafka
 import BazaarMessaging
+import BazaarPostgresMessaging
 import BazaarPostgres
 import BazaarTestSupport
 import Foundation

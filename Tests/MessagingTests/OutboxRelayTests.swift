@@ -2,6 +2,7 @@ import BazaarContracts
 import BazaarCore
 import BazaarKafka
 import BazaarMessaging
+import BazaarPostgresMessaging
 import BazaarPostgres
 import BazaarTestSupport
 import Foundation

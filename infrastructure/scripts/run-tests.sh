@@ -36,6 +36,7 @@ export BAZAAR_RUN_DIR="$run_dir"
 if [ "$repeat" -eq 0 ]; then
     swift test --skip-build
     "$(dirname "$0")/check-contracts.sh"
+    "$(dirname "$0")/check-links.sh" "$build_dir"
     exit 0
 fi
 
@@ -57,6 +58,7 @@ echo "== $repeat runs, $failed_runs failed"
 # Swift Testing reports each failed test as `✘ Test "name" failed after …` (a parameterised one
 # once per failing argument, then once as a whole); XCTest as `Test Case '…' failed`.
 failures=$(grep -hoE "✘ Test .* failed after|Test Case '.*' failed" "$logs"/run-*.log \
+    | grep -vE '^✘ Test run with [0-9]+ tests?' \
     | sed -E 's/^✘ Test (.*) failed after$/\1/; s/^Test Case (.*) failed.*$/\1/' | sort | uniq -c | sort -rn || true)
 if [ -n "$failures" ]; then
     echo "tests that failed at least once (count, test):"

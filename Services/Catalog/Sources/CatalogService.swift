@@ -1,6 +1,7 @@
 public import BazaarCore
 public import BazaarServiceDirectory
 import BazaarMongo
+import BazaarMessaging
 import BazaarMongoMessaging
 import BazaarRedis
 public import Foundation
@@ -59,9 +60,11 @@ public enum CatalogService: BazaarService {
 
     private static func makeStore(_ host: inout ServiceHost) throws -> CatalogStore {
         let mongo = try host.addMongo()
-        let messaging = try host.addMongoMessaging(database: mongo.database)
+        let bus = try host.addEventBus()
+        let outbox = host.publishEvents(bus, from: mongo.database)
+        try host.followAccountChanges(bus.settings)
         let search: any ProductSearch = try host.settings.choice("CATALOG_SEARCH", default: SearchMode.tokens) == .text ? TextIndexSearch() : TokenSearch()
-        return CatalogStore(mongo: mongo, events: CatalogEvents(outbox: messaging.outbox), search: search)
+        return CatalogStore(mongo: mongo, events: CatalogEvents(outbox: outbox), search: search)
     }
 
     enum SearchMode: String, CaseIterable {

@@ -2,6 +2,7 @@ public import BazaarCore
 public import BazaarServiceDirectory
 import BazaarMail
 import BazaarMessaging
+import BazaarPostgresMessaging
 import BazaarPostgres
 public import Foundation
 
@@ -22,17 +23,19 @@ public enum NotificationService: BazaarService {
         )
         let resetLinkBase = host.settings.string("RESET_LINK_BASE", default: "http://localhost:8080/reset-password")
         let database = try host.addPostgres(migrations: try migrations())
-        let messaging = try host.addMessaging(store: database)
+        // Consumes events and publishes none: no outbox, no relay.
+        let bus = try host.addEventBus()
+        try host.followAccountChanges(bus.settings)
         let store = NotificationStore(logger: host.logger)
         let handlers = NotificationHandlers(store: store, renderer: try await TemplateRenderer.bundled(), resetLinkBase: resetLinkBase,
                                             sealer: try SecretSealer.load(from: host.settings))
-        try host.addConsumer(messaging, group: host.settings.string("NOTIFICATION_CONSUMER_GROUP", default: "notification"), handlers: handlers.handlers)
+        try host.consumeEvents(bus, store: database, group: host.settings.string("NOTIFICATION_CONSUMER_GROUP", default: "notification"), handlers: handlers.handlers)
         let mailHealth = MailServerHealth()
         host.addHealthCheck(mailHealth)
         host.addBackgroundWork(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, health: mailHealth,
                                        metricsFactory: host.metrics.factory, logger: host.logger))
         let live = LiveEvents()
-        host.addService(try LiveEventConsumer.follower(settings: messaging.settings, serviceName: name, live: live, logger: host.logger,
+        host.addService(try LiveEventConsumer.follower(settings: bus.settings, serviceName: name, live: live, logger: host.logger,
                                                        metricsFactory: host.metrics.factory))
         let group = host.router.group("/api/notifications")
         NotificationRoutes(database: database, store: store).add(to: group)
@@ -42,6 +45,6 @@ public enum NotificationService: BazaarService {
     }
 
     static func migrations() throws -> [Migration] {
-        try Migration.bundled(in: .module) + MessagingMigrations.all
+        try Migration.bundled(in: .module) + [MessagingMigrations.inbox]
     }
 }

@@ -91,6 +91,27 @@ struct NotificationTests {
         }
     }
 
+    @Test("publishing nothing, the service has no outbox table and runs no outbox relay")
+    func noOutbox() async throws {
+        try await NotificationHarness.run { service in
+            // Once an event has been consumed, the background work (consumers, and a relay if
+            // there were one) has started.
+            try await service.publish([Samples.registered("u-quiet", email: "quiet@example.com")])
+            _ = try await service.sink.waitForMessages(1, timeout: .seconds(30))
+            let tables = try await TestDatabase.withStore(service.database) { store in
+                try await store.withConnection { connection in
+                    let rows = try await connection.query("SELECT to_regclass('outbox')::text, to_regclass('inbox')::text", logger: store.logger)
+                    var found: [String?] = []
+                    for try await (outbox, inbox) in rows.decode((String?, String?).self) { found = [outbox, inbox] }
+                    return found
+                }
+            }
+            #expect(tables == [nil, "inbox"])
+            let metrics = try await service.client.execute(uri: "/metrics", method: .get).text
+            #expect(!metrics.contains("outbox_"), "\(metrics)")
+        }
+    }
+
     @Test("with the SMTP server down nothing is lost: the email is sent once it is back, and consuming goes on meanwhile")
     func smtpOutage() async throws {
         try await NotificationHarness.run { service in

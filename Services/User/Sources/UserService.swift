@@ -2,6 +2,7 @@ public import BazaarCore
 public import BazaarServiceDirectory
 import BazaarContracts
 import BazaarMessaging
+import BazaarPostgresMessaging
 import BazaarPostgres
 import BazaarRedis
 public import Foundation
@@ -29,14 +30,16 @@ public enum UserService: BazaarService {
         // Password-reset events carry the (sealed) token for the email: keep relayed events an hour, not a week.
         var relay = OutboxRelaySettings()
         relay.retention = .seconds(3600)
-        let messaging = try host.addMessaging(store: database, relay: relay)
+        let bus = try host.addEventBus()
+        let outbox = host.publishEvents(bus, from: database, relay: relay)
+        try host.followAccountChanges(bus.settings)
         // Required: without Redis, sign-in cannot be throttled and is refused (503).
         let redis = try host.addRedis(required: true)
         let hasher = try await PasswordHasher.make(cost: settings.bcryptCost)
         let dependencies = UserDependencies(
             database: database, users: UserStore(database: database), sessions: SessionStore(logger: host.logger),
             addresses: AddressStore(logger: host.logger), audit: AuditLog(logger: host.logger),
-            events: UserEvents(outbox: messaging.outbox, sealer: sealer), hasher: hasher,
+            events: UserEvents(outbox: outbox, sealer: sealer), hasher: hasher,
             issuer: await TokenIssuer.make(keyRing: keyRing, settings: settings),
             throttle: LoginThrottle(redis: redis, limits: settings.loginLimits, keyPrefix: settings.redisKeyPrefix), settings: settings, keyRing: keyRing
         )
@@ -60,6 +63,6 @@ public enum UserService: BazaarService {
 
     /// The service's schema migrations and the shared outbox and inbox tables.
     static func migrations() throws -> [Migration] {
-        try Migration.bundled(in: .module) + MessagingMigrations.all
+        try Migration.bundled(in: .module) + [MessagingMigrations.outbox]
     }
 }

@@ -49,6 +49,11 @@ struct ServiceSetupTests {
             // The relay has run (it published the registration) and the cleanup has started.
             let messages = try await TestKafka.collect([service.usersTopic], count: 1, timeout: .seconds(60))
             #expect(!messages.isEmpty)
+            // The relay shows in the metrics (the notification service, which runs none, has no such line).
+            try await eventually("the relay's published counter in /metrics above 0") {
+                let lines = try await service.client.execute(uri: "/metrics", method: .get).text.split(separator: "\n")
+                return lines.contains { $0.hasPrefix("outbox_published_total ") && !$0.hasSuffix(" 0") }
+            }
             let loud = try service.logs.entries().filter { ["warning", "error", "critical"].contains($0["level"] as? String ?? "") }
             #expect(loud.isEmpty, "\(loud)")
         }

@@ -3,6 +3,7 @@ import BazaarContracts
 import BazaarCore
 import BazaarKafka
 import BazaarMessaging
+import BazaarPostgresMessaging
 import BazaarPostgres
 import Foundation
 import Logging

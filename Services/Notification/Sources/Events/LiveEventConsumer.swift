@@ -1,6 +1,7 @@
 import BazaarContracts
 import BazaarKafka
 import BazaarMessaging
+import BazaarPostgresMessaging
 import Foundation
 import Logging
 import Metrics

@@ -1,6 +1,7 @@
 import BazaarCore
 import BazaarContracts
 import BazaarMessaging
+import BazaarPostgresMessaging
 import Foundation
 import PostgresNIO
 

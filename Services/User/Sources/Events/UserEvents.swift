@@ -1,6 +1,7 @@
 import BazaarContracts
 import BazaarCore
 import BazaarMessaging
+import BazaarPostgresMessaging
 import Foundation
 import Logging
 import PostgresNIO

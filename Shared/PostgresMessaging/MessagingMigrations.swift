@@ -2,12 +2,14 @@ public import BazaarPostgres
 
 /// The tables of the transactional outbox and the idempotent-consumer inbox.
 ///
-/// A service that publishes or consumes events includes these in its migrations. Their versions
-/// sit far above any service's own (`9000xx`), so they never collide with them.
+/// A service that publishes events includes ``outbox`` in its migrations, one that consumes them
+/// ``inbox``. Their versions sit far above any service's own (`9000xx`), so they never collide
+/// with them.
 public enum MessagingMigrations {
+    /// Both tables, for a service that publishes and consumes.
     public static let all: [Migration] = [outbox, inbox]
 
-    static let outbox = Migration(version: 900_001, name: "bazaar_messaging_outbox", sql: """
+    public static let outbox = Migration(version: 900_001, name: "bazaar_messaging_outbox", sql: """
         -- Events written in the same transaction as the state change they describe; the relay
         -- publishes them and marks them published after the broker acknowledged.
         CREATE TABLE outbox (
@@ -28,7 +30,7 @@ public enum MessagingMigrations {
         CREATE INDEX outbox_published ON outbox (published_at) WHERE published_at IS NOT NULL;
         """)
 
-    static let inbox = Migration(version: 900_002, name: "bazaar_messaging_inbox", sql: """
+    public static let inbox = Migration(version: 900_002, name: "bazaar_messaging_inbox", sql: """
         -- Events a consumer has applied, recorded in the same transaction as their effect, so a
         -- redelivered event is acknowledged without a second effect.
         CREATE TABLE inbox (

@@ -1,3 +1,4 @@
+import BazaarMessaging
 public import BazaarKafka
 public import BazaarPostgres
 public import Logging

@@ -1,3 +1,4 @@
+public import BazaarMessaging
 public import BazaarKafka
 public import BazaarPostgres
 public import Logging
@@ -189,17 +190,4 @@ struct PostgresOutboxBatches: OutboxStore {
         let seconds = Int(retention.components.seconds)
         try await store.client.query("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => \(seconds))", logger: logger)
     }
-}
-
-/// The Kafka record of an outbox entry, whichever store kept it: key = aggregate id, value = the
-/// CloudEvent, and the routing headers consumers may use without parsing the value.
-public func outboxMessage(topic: String, key: String, eventID: String, eventType: String, traceparent: String?,
-                          payload: String) -> KafkaOutgoingMessage {
-    var headers: [(String, [UInt8])] = [
-        ("ce_type", Array(eventType.utf8)),
-        ("ce_id", Array(eventID.utf8)),
-        ("content-type", Array("application/cloudevents+json".utf8)),
-    ]
-    if let traceparent { headers.append(("traceparent", Array(traceparent.utf8))) }
-    return KafkaOutgoingMessage(topic: topic, key: key, value: Array(payload.utf8), headers: headers)
 }

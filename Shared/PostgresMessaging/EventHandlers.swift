@@ -1,3 +1,4 @@
+public import BazaarMessaging
 public import BazaarContracts
 public import Logging
 public import PostgresNIO
