@@ -20,6 +20,12 @@ public final class AsyncPermits: Sendable {
         state = Mutex(State(available: count))
     }
 
+    /// Permits free right now.
+    public var available: Int { state.withLock { $0.available } }
+
+    /// Tasks waiting for a permit right now.
+    public var waiting: Int { state.withLock { $0.waiters.count } }
+
     /// Takes a permit, suspending until one is free.
     /// - Throws: `CancellationError` if the task is cancelled while waiting.
     public func acquire() async throws {
@@ -35,12 +41,24 @@ public final class AsyncPermits: Sendable {
         guard let waiterID else { return }
         try await withTaskCancellationHandler {
             try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-                let cancelledAlready = state.withLock { state in
-                    if Task.isCancelled { return true }
+                // Decided again under the lock that queues the waiter: a permit released since the
+                // first look (when no one was queued yet, so it went back to `available`) is taken
+                // here; otherwise no release could ever wake this waiter.
+                enum Decision { case granted, cancelled, queued }
+                let decision = state.withLock { state -> Decision in
+                    if Task.isCancelled { return .cancelled }
+                    if state.available > 0, state.waiters.isEmpty {
+                        state.available -= 1
+                        return .granted
+                    }
                     state.waiters.append((waiterID, continuation))
-                    return false
+                    return .queued
                 }
-                if cancelledAlready { continuation.resume(throwing: CancellationError()) }
+                switch decision {
+                case .granted: continuation.resume()
+                case .cancelled: continuation.resume(throwing: CancellationError())
+                case .queued: break
+                }
             }
         } onCancel: {
             let cancelled = state.withLock { state in
