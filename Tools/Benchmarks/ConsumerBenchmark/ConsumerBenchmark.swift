@@ -21,10 +21,18 @@ struct ConsumerBenchmark: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "bazaar-consumer-benchmark",
                                                     abstract: "Events handled per second by one consumer: one partition vs six.")
 
-    @Option(help: "Events per case.")
+    @Option(help: "Events per case (at most 10 000: the dev broker keeps about 5 MB per partition and drops older messages).")
     var events = 5_000
     @Option(help: "Postgres connections of the consumer's pool.")
     var poolSize = 8
+    @Flag(help: "Log the consumer's warnings and notices (rebalances, errors) to stderr.")
+    var verbose = false
+
+    func validate() throws {
+        // Each event is about 350 bytes; beyond ~14 000 in one partition the dev broker (librdkafka's
+        // mock cluster) has already dropped the first ones and the count would never be reached.
+        guard (1...10_000).contains(events) else { throw ValidationError("--events must be between 1 and 10000") }
+    }
 
     func run() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -38,7 +46,7 @@ struct ConsumerBenchmark: AsyncParsableCommand {
         }
         defer { watchdog.cancel() }
         var logger = Logger(label: "consumer-benchmark")
-        logger.logLevel = .error
+        logger.logLevel = verbose ? .info : .error
         #if DEBUG
         let build = "debug build: measure release"
         #else

@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../../.." && pwd)
 bin=${BAZAAR_BENCH_BIN:-$root/.build/release}
 run_dir=$(mktemp -d /tmp/bazaar-bench-consumer.XXXXXX)
-ports=(--postgres-port "${BENCH_POSTGRES_PORT:-54711}" --redis-port "${BENCH_REDIS_PORT:-56711}" --mongo-port "${BENCH_MONGO_PORT:-57711}"
+ports=(--postgres-port "${BENCH_POSTGRES_PORT:-54711}" --redis-port "${BENCH_REDIS_PORT:-56711}" --cart-redis-port "${BENCH_CART_REDIS_PORT:-56712}" --mongo-port "${BENCH_MONGO_PORT:-57711}"
        --smtp-port "${BENCH_SMTP_PORT:-2711}")
 cleanup() {
     "$bin/bazaar" down --run-dir "$run_dir" "${ports[@]}" >/dev/null 2>&1 || true
