@@ -106,7 +106,7 @@ struct GatewayConfigurationTests {
         #expect(rendered.contains("proxy_http_version 1.1;"))
         #expect(Gateway.healthArguments(port: 9, services: Array(ServiceRegistry.all.prefix(2)))
             == ["--port", "9", "--service", "user=8101", "--service", "catalog=8102"])
-        #expect(rendered.contains("access_log /dev/stdout bazaar;"))
+        #expect(rendered.contains("access_log /dev/stdout bazaar buffer=32k flush=1s;"))
     }
 
     @Test("every path nginx writes stays inside the run directory and is quoted")

@@ -4,6 +4,8 @@
 bench_root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 bench_bin=${BAZAAR_BENCH_BIN:-$bench_root/.build/release}
 bench_run_dir=$(mktemp -d /tmp/bazaar-bench.XXXXXX)
+# The gateway's nginx workers (www-data when run as root) must reach its files here.
+chmod 755 "$bench_run_dir"
 bench_gateway_port=${BENCH_GATEWAY_PORT:-8701}
 bench_ports=(--postgres-port "${BENCH_POSTGRES_PORT:-54701}" --redis-port "${BENCH_REDIS_PORT:-56701}" --cart-redis-port "${BENCH_CART_REDIS_PORT:-56702}" --mongo-port "${BENCH_MONGO_PORT:-57701}"
              --gateway-port "$bench_gateway_port" --service-port-offset "${BENCH_SERVICE_PORT_OFFSET:-2000}" --smtp-port "${BENCH_SMTP_PORT:-2701}")

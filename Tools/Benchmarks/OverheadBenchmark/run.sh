@@ -46,7 +46,8 @@ stop_floor() { kill "$nginx_pid" "$floor_pid" 2>/dev/null || true; wait "$nginx_
 trap stop_floor EXIT
 for _ in $(seq 1 50); do curl -sf "http://127.0.0.1:$floor_gateway_port$list_path" >/dev/null && break; sleep 0.2; done
 cmp -s <(curl -sf "http://127.0.0.1:$floor_gateway_port$list_path") "$bench_run_dir/list.json" \
-    || { echo "bench-overhead: the floor does not serve the catalog page's bytes" >&2; exit 1; }
+    || { echo "bench-overhead: the floor does not serve the catalog page's bytes (status $(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$floor_gateway_port$list_path"))" >&2
+         tail -n 5 "$floor_dir/access.log" "$bench_run_dir/floor-server.log" >&2; exit 1; }
 
 measure() {  # name url [curl/wrk header args...]
     local name=$1 url=$2

@@ -63,7 +63,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ]
         if let workerUser { lines.append("user \(workerUser);") }
         lines += [
-            "worker_processes 1;",
+            "worker_processes auto;",
             "pid \(quoted(pidPath));",
             "error_log stderr warn;",
             "",
@@ -95,7 +95,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "",
             "    log_format bazaar '$remote_addr \"$request\" $status $body_bytes_sent ${request_time}s '",
             "                      'upstream=$upstream_addr request_id=$bazaar_request_id';",
-            "    access_log /dev/stdout bazaar;",
+            "    access_log /dev/stdout bazaar buffer=32k flush=1s;",
             "",
         ]
         lines += temporaryDirectories.sorted { $0.key < $1.key }.map { "    \($0.key)_temp_path \(quoted($0.value));" }

@@ -28,8 +28,13 @@ struct UserStore: Sendable {
     }
 
     func user(id: UUID, on connection: PostgresConnection, forUpdate: Bool = false) async throws -> UserRecord? {
-        let lock = forUpdate ? " FOR UPDATE" : ""
-        return try await first("SELECT \(unescaped: Self.userColumns) FROM users WHERE id = \(id)\(unescaped: lock)", on: connection)
+        if forUpdate {
+            return try await first("SELECT \(unescaped: Self.userColumns) FROM users WHERE id = \(id) FOR UPDATE", on: connection)
+        }
+        // Every authenticated request of the user's own reads this: prepared once per connection,
+        // so Postgres does not parse and plan it each time.
+        for try await user in try await connection.execute(UserByID(id: id), logger: logger) { return user }
+        return nil
     }
 
     func user(email: String, on connection: PostgresConnection) async throws -> UserRecord? {
@@ -83,6 +88,31 @@ struct UserStore: Sendable {
         return escaped
     }
 
+    /// `SELECT … FROM users WHERE id = $1`, as a prepared statement.
+    struct UserByID: PostgresPreparedStatement {
+        static let sql = "SELECT \(UserStore.userColumns) FROM users WHERE id = $1"
+        typealias Row = UserRecord
+        let id: UUID
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {
+            try UserStore.record(row.decode((UUID, String, String, String, Bool, String, Date, Date).self))
+        }
+    }
+
+    /// A `users` row (in ``userColumns``' order) as a record; an unknown role is corrupt data.
+    static func record(_ row: (UUID, String, String, String, Bool, String, Date, Date)) throws -> UserRecord {
+        let (id, email, name, role, disabled, hash, created, updated) = row
+        guard let role = Role(rawValue: role) else { throw StoreError.corrupt("user \(id) has unknown role \(role)") }
+        return UserRecord(id: id, email: email, name: name, role: role, disabled: disabled, passwordHash: hash,
+                          createdAt: created, updatedAt: updated)
+    }
+
     private func first(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> UserRecord? {
         try await all(query, on: connection).first
     }
@@ -90,10 +120,8 @@ struct UserStore: Sendable {
     private func all(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [UserRecord] {
         let rows = try await connection.query(query, logger: logger)
         var users: [UserRecord] = []
-        for try await (id, email, name, role, disabled, hash, created, updated) in rows.decode((UUID, String, String, String, Bool, String, Date, Date).self) {
-            guard let role = Role(rawValue: role) else { throw StoreError.corrupt("user \(id) has unknown role \(role)") }
-            users.append(UserRecord(id: id, email: email, name: name, role: role, disabled: disabled, passwordHash: hash,
-                                    createdAt: created, updatedAt: updated))
+        for try await row in rows.decode((UUID, String, String, String, Bool, String, Date, Date).self) {
+            users.append(try Self.record(row))
         }
         return users
     }
