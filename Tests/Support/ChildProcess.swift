@@ -31,7 +31,7 @@ public enum ChildProcess {
         }
     }
 
-    /// Starts `process` from a fresh thread whose signal mask is empty; every test fixture starts
+    /// Starts `process` from a fresh thread that blocks only SIGCHLD; every test fixture starts
     /// its programs this way.
     ///
     /// A spawned child inherits the spawning thread's blocked signals, and Swift's and Dispatch's
@@ -43,9 +43,14 @@ public enum ChildProcess {
         let failure = Mutex<(any Error)?>(nil)
         let spawned = DispatchSemaphore(value: 0)
         Thread {
-            var nothingBlocked = sigset_t()
-            sigemptyset(&nothingBlocked)
-            pthread_sigmask(SIG_SETMASK, &nothingBlocked, nil)
+            // Everything unblocked but SIGCHLD: Dispatch learns of exited children through SIGCHLD
+            // kept blocked on every thread; one delivered to this thread instead would be lost, the
+            // child never reaped, and a wait for its exit would never end (a run once hung on a
+            // defunct nginx).
+            var onlyChildSignals = sigset_t()
+            sigemptyset(&onlyChildSignals)
+            sigaddset(&onlyChildSignals, SIGCHLD)
+            pthread_sigmask(SIG_SETMASK, &onlyChildSignals, nil)
             do {
                 try process.run()
             } catch {
