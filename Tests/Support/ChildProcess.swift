@@ -43,10 +43,9 @@ public enum ChildProcess {
         let failure = Mutex<(any Error)?>(nil)
         let spawned = DispatchSemaphore(value: 0)
         Thread {
-            // Everything unblocked but SIGCHLD: Dispatch learns of exited children through SIGCHLD
-            // kept blocked on every thread; one delivered to this thread instead would be lost, the
-            // child never reaped, and a wait for its exit would never end (a run once hung on a
-            // defunct nginx).
+            // Everything unblocked but SIGCHLD, which stays as Swift's threads have it (a precaution
+            // for Foundation's child reaping; it did not cure the defunct-nginx hang, which
+            // `waitForExit` now survives without reaping).
             var onlyChildSignals = sigset_t()
             sigemptyset(&onlyChildSignals)
             sigaddset(&onlyChildSignals, SIGCHLD)
