@@ -1,4 +1,5 @@
 import CRdKafka
+import Dispatch
 public import Logging
 public import Metrics
 public import ServiceLifecycle
@@ -24,6 +25,9 @@ public final class KafkaConsumer: Service, Sendable {
     private let client: KafkaClientHandle
     private let state: KafkaConsumerState
     private let lifecycle = Mutex<Lifecycle>(.idle)
+    /// Applies ``pause(_:)`` and ``resume(_:)`` in the order they were called, off the caller's
+    /// thread (librdkafka waits for its own threads to apply them).
+    private let flowControl = DispatchQueue(label: "bazaar.kafka.consumer.flow-control")
 
     private enum Lifecycle {
         case idle
@@ -123,6 +127,40 @@ public final class KafkaConsumer: Service, Sendable {
                 message: "could not store offset \(message.offset + 1) of \(message.topicPartition): "
                     + String(cString: rd_kafka_err2str(failure))
             )
+        }
+    }
+
+    /// Stops fetching `partition` until ``resume(_:)`` (flow control for a partition whose messages
+    /// pile up). Returns at once; pauses and resumes take effect in the order they were called.
+    ///
+    /// Messages of the partition already polled (at most ``KafkaConsumerConfiguration/maxBufferedMessages``)
+    /// are still delivered; those librdkafka had fetched but not yet handed over are dropped and
+    /// fetched again on resume, from right after the last message delivered. So nothing is lost or
+    /// delivered twice.
+    public func pause(_ partition: KafkaTopicPartition) {
+        setFlow(of: partition, paused: true)
+    }
+
+    /// Fetches `partition` again after ``pause(_:)``, from right after its last delivered message.
+    public func resume(_ partition: KafkaTopicPartition) {
+        setFlow(of: partition, paused: false)
+    }
+
+    private func setFlow(of partition: KafkaTopicPartition, paused: Bool) {
+        let client = self.client
+        let logger = state.logger
+        flowControl.async {
+            guard let list = rd_kafka_topic_partition_list_new(1) else { return }
+            defer { rd_kafka_topic_partition_list_destroy(list) }
+            let entry = rd_kafka_topic_partition_list_add(list, partition.topic, Int32(partition.partition))
+            let code = paused ? rd_kafka_pause_partitions(client.pointer, list) : rd_kafka_resume_partitions(client.pointer, list)
+            let failure = code != RD_KAFKA_RESP_ERR_NO_ERROR ? code : entry?.pointee.err ?? RD_KAFKA_RESP_ERR_NO_ERROR
+            guard failure != RD_KAFKA_RESP_ERR_NO_ERROR else { return }
+            // A partition this consumer never had (it was taken away before its first fetch)
+            // has nothing to pause or resume.
+            let level: Logger.Level = failure == RD_KAFKA_RESP_ERR__UNKNOWN_PARTITION ? .debug : .warning
+            logger.log(level: level, "Kafka consumer could not \(paused ? "pause" : "resume") \(partition)",
+                       metadata: ["kafka_error": "\(KafkaError(kind: .consumer, code: failure))"])
         }
     }
 

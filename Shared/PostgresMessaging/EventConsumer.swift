@@ -35,8 +35,9 @@ public struct RetryPolicy: Sendable {
 /// Partitions are handled in parallel, each in a lane of its own: a partition's messages (and so
 /// one aggregate's events, which share a key and a partition) are handled one at a time, in
 /// order, and its offset is stored only after each message's transaction committed; a slow or
-/// retrying message holds up its own partition only. At most `maximumInFlight` messages are
-/// taken from the consumer and not yet handled, so a slow lane cannot make memory grow.
+/// retrying message holds up its own partition only. A partition with `maximumBacklogPerPartition`
+/// messages waiting in its lane is paused until its lane catches up, so a slow lane cannot make
+/// memory grow.
 ///
 /// A failing handler is retried with exponential back-off; after the last attempt the message
 /// goes to `<topic>.dlq` with headers naming the error, the attempts and where it came from, and
@@ -50,7 +51,7 @@ public final class EventConsumer: Service, Sendable {
     let handlers: EventHandlers
     let retry: RetryPolicy
     let logger: Logger
-    let maximumInFlight: Int
+    let maximumBacklogPerPartition: Int
     private let outcomes = Mutex<[String: Int]>([:])
 
     /// How many messages ended how (`handled`, `duplicate`, `skipped`, `dead_lettered`) since start;
@@ -58,8 +59,8 @@ public final class EventConsumer: Service, Sendable {
     public var outcomeCounts: [String: Int] { outcomes.withLock { $0 } }
 
     public init(name: String, consumer: KafkaConsumer, deadLetterProducer: KafkaProducer, store: PostgresStore,
-                handlers: EventHandlers, retry: RetryPolicy = .init(), maximumInFlight: Int = 256, logger: Logger) {
-        self.maximumInFlight = max(maximumInFlight, 1)
+                handlers: EventHandlers, retry: RetryPolicy = .init(), maximumBacklogPerPartition: Int = 256, logger: Logger) {
+        self.maximumBacklogPerPartition = max(maximumBacklogPerPartition, 1)
         self.name = name
         self.consumer = consumer
         self.producer = deadLetterProducer
@@ -77,36 +78,38 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
-    /// Reads the consumer's messages and hands each to its partition's lane, waiting while
-    /// `maximumInFlight` messages are unhandled; returns once the consumer has stopped and every
-    /// lane has finished.
+    /// Reads the consumer's messages and hands each to its partition's lane; returns once the
+    /// consumer has stopped and every lane has finished. It never waits for a lane: a partition
+    /// whose lane has `maximumBacklogPerPartition` messages waiting is paused instead (and resumed
+    /// when half of them are handled), so a slow partition holds up neither the others nor the
+    /// reading, and memory stays bounded.
     private func dispatchToPartitionLanes() async throws {
-        let permits = AsyncPermits(count: maximumInFlight)
         try await withThrowingTaskGroup(of: Void.self) { lanes in
-            var laneInputs: [PartitionLane: AsyncStream<KafkaIncomingMessage>.Continuation] = [:]
-            defer { for input in laneInputs.values { input.finish() } }
+            var laneInputs: [KafkaTopicPartition: (messages: AsyncStream<KafkaIncomingMessage>.Continuation, backlog: LaneBacklog)] = [:]
+            defer { for lane in laneInputs.values { lane.messages.finish() } }
             for try await message in consumer.messages {
-                let lane = PartitionLane(topic: message.topic, partition: message.partition)
-                let input: AsyncStream<KafkaIncomingMessage>.Continuation
-                if let existing = laneInputs[lane] {
-                    input = existing
+                let partition = message.topicPartition
+                let lane: (messages: AsyncStream<KafkaIncomingMessage>.Continuation, backlog: LaneBacklog)
+                if let existing = laneInputs[partition] {
+                    lane = existing
                 } else {
-                    let (messages, newInput) = AsyncStream.makeStream(of: KafkaIncomingMessage.self)
-                    laneInputs[lane] = newInput
-                    input = newInput
-                    lanes.addTask { await self.handleLane(messages, permits: permits) }
+                    let (messages, input) = AsyncStream.makeStream(of: KafkaIncomingMessage.self)
+                    let backlog = LaneBacklog(partition: partition, limit: maximumBacklogPerPartition, consumer: consumer)
+                    lane = (input, backlog)
+                    laneInputs[partition] = lane
+                    lanes.addTask { await self.handleLane(messages, backlog: backlog) }
                 }
-                try await permits.acquire()
-                input.yield(message)
+                lane.backlog.added()
+                lane.messages.yield(message)
             }
         }
     }
 
     /// Handles one partition's messages in order, storing each offset after its transaction.
-    private func handleLane(_ messages: AsyncStream<KafkaIncomingMessage>, permits: AsyncPermits) async {
+    private func handleLane(_ messages: AsyncStream<KafkaIncomingMessage>, backlog: LaneBacklog) async {
         var abandoned = false
         for await message in messages {
-            defer { permits.release() }
+            defer { backlog.handled() }
             // After an abandoned message (shutdown mid-retry) the lane stores no further offset,
             // so it and everything after it are delivered again after restart.
             guard !abandoned else { continue }
@@ -221,10 +224,38 @@ public final class EventConsumer: Service, Sendable {
     }
 }
 
-/// One partition of one topic: the unit of ordering, and so of a consumer's lanes.
-struct PartitionLane: Hashable, Sendable {
-    let topic: String
-    let partition: Int
+/// How many of a partition's messages wait in its lane; pauses the partition at the limit and
+/// resumes it once half of them are handled. Pause and resume are decided under one lock and
+/// applied by the consumer in that order, so a partition is never left paused with an empty lane.
+final class LaneBacklog: Sendable {
+    let partition: KafkaTopicPartition
+    let limit: Int
+    let consumer: KafkaConsumer
+    private let state = Mutex<(waiting: Int, paused: Bool)>((0, false))
+
+    init(partition: KafkaTopicPartition, limit: Int, consumer: KafkaConsumer) {
+        self.partition = partition
+        self.limit = limit
+        self.consumer = consumer
+    }
+
+    func added() {
+        state.withLock { state in
+            state.waiting += 1
+            guard !state.paused, state.waiting >= limit else { return }
+            state.paused = true
+            consumer.pause(partition)
+        }
+    }
+
+    func handled() {
+        state.withLock { state in
+            state.waiting -= 1
+            guard state.paused, state.waiting <= limit / 2 else { return }
+            state.paused = false
+            consumer.resume(partition)
+        }
+    }
 }
 
 /// The dead-letter record of a message a consumer could not process.

@@ -27,10 +27,14 @@ func recordingHandlers(failWith failure: (any Error)? = nil) -> EventHandlers {
 }
 
 func eventConsumer(_ group: String, prefix: String, store: PostgresStore, producer: KafkaProducer, handlers: EventHandlers,
-                   retry: RetryPolicy = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(10))) throws -> EventConsumer {
-    let consumer = try KafkaConsumer(configuration: TestKafka.consumerConfiguration(group: group),
+                   retry: RetryPolicy = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(10)),
+                   backlogPerPartition: Int = 64, maxBufferedMessages: Int = 100) throws -> EventConsumer {
+    var configuration = try TestKafka.consumerConfiguration(group: group)
+    configuration.maxBufferedMessages = maxBufferedMessages
+    let consumer = try KafkaConsumer(configuration: configuration,
                                      topics: handlers.topics.map { $0.name(prefix: prefix) }, logger: testLogger)
-    return EventConsumer(name: group, consumer: consumer, deadLetterProducer: producer, store: store, handlers: handlers, retry: retry, logger: testLogger)
+    return EventConsumer(name: group, consumer: consumer, deadLetterProducer: producer, store: store, handlers: handlers, retry: retry,
+                         maximumBacklogPerPartition: backlogPerPartition, logger: testLogger)
 }
 
 @Suite("Idempotent consumers and dead letters (real Postgres, real broker)")
@@ -181,6 +185,53 @@ struct ParallelPartitionTests {
                 }
                 #expect(consumer.outcomeCounts["dead_lettered", default: 0] == 0)
             }
+        }
+    }
+
+    @Test("a stuck partition with many events waiting holds up neither the others nor reading; paused and resumed, it loses and repeats nothing")
+    func stuckPartitionIsPaused() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let otherHandled = Atomic<Bool>(false)
+            var handlers = EventHandlers()
+            handlers.on(StockLow.self) { event, context in
+                if event.data.sku == "SKU-STUCK" {
+                    // Until partition 1's event is handled, partition 0 cannot go on; had its backlog
+                    // stopped the reading, that event would never arrive.
+                    try await eventually("partition 1's event to be handled", within: .seconds(60)) { otherHandled.load(ordering: .acquiring) }
+                }
+                try await context.connection.query("INSERT INTO effects (event_id, note) VALUES (\(event.id), \(event.data.sku + ":" + String(event.data.available)))",
+                                                   logger: context.logger)
+                if event.data.sku == "SKU-OTHER" { otherHandled.store(true, ordering: .releasing) }
+            }
+            let stuckHandlers = handlers
+            let topic = StockLow.eventType.topic.name(prefix: prefix)
+            try await TestKafka.withProducer { producer in
+                // Ten times the lane's limit and five times the consumer's buffer on partition 0, all
+                // produced before partition 1's one event: partition 0 must be paused for that event
+                // to be read, and resumed for the rest of its own.
+                var messages: [KafkaOutgoingMessage] = []
+                for index in 0..<40 {
+                    let event = CloudEvent(stockLow("SKU-STUCK", available: index), source: "bazaar/test")
+                    messages.append(KafkaOutgoingMessage(topic: topic, partition: 0, key: event.subject, value: try EventCodec.encode(event)))
+                }
+                for outcome in await producer.send(batch: messages) { _ = try outcome.get() }
+                let other = CloudEvent(stockLow("SKU-OTHER", available: 0), source: "bazaar/test")
+                _ = try await producer.send(KafkaOutgoingMessage(topic: topic, partition: 1, key: other.subject, value: try EventCodec.encode(other)))
+
+                let consumer = try eventConsumer("stuck-\(UUID().uuidString.prefix(8))", prefix: prefix, store: store, producer: producer,
+                                                 handlers: stuckHandlers, retry: RetryPolicy(maximumAttempts: 1), backlogPerPartition: 4,
+                                                 maxBufferedMessages: 8)
+                try await whileRunning([consumer]) {
+                    try await eventually("all 41 events handled") { try await count("SELECT count(*)::int FROM effects", in: store) == 41 }
+                }
+                #expect(consumer.outcomeCounts["duplicate", default: 0] == 0, "\(consumer.outcomeCounts)")
+                #expect(consumer.outcomeCounts["dead_lettered", default: 0] == 0, "\(consumer.outcomeCounts)")
+            }
+            var rounds: [Int] = []
+            let rows = try await store.client.query("SELECT note FROM effects WHERE note LIKE 'SKU-STUCK:%' ORDER BY ctid", logger: store.logger)
+            for try await note in rows.decode(String.self) { rounds.append(Int(note.split(separator: ":").last!)!) }
+            #expect(rounds == Array(0..<40), "partition 0, in order, each once: \(rounds)")
         }
     }
 

@@ -25,6 +25,8 @@ struct ConsumerBenchmark: AsyncParsableCommand {
     var events = 5_000
     @Option(help: "Postgres connections of the consumer's pool.")
     var poolSize = 8
+    @Option(help: "Messages waiting in one partition's lane before the partition is paused (EventConsumer's maximumBacklogPerPartition).")
+    var backlog = 256
     @Flag(help: "Log the consumer's warnings and notices (rebalances, errors) to stderr.")
     var verbose = false
 
@@ -54,13 +56,13 @@ struct ConsumerBenchmark: AsyncParsableCommand {
         #endif
         print("events handled per second by one consumer process (\(events) events per case, pool \(poolSize), \(build))")
         for partitions in [1, 6] {
-            let rate = try await measure(partitions: partitions, adminURL: adminURL, brokers: brokers.split(separator: ",").map(String.init), logger: logger)
-            print(String(format: "  %d partition%@: %8.0f events/s", partitions, partitions == 1 ? " " : "s", rate))
+            let (rate, peak) = try await measure(partitions: partitions, adminURL: adminURL, brokers: brokers.split(separator: ",").map(String.init), logger: logger)
+            print(String(format: "  %d partition%@: %8.0f events/s  (at most %d handlers at once)", partitions, partitions == 1 ? " " : "s", rate, peak))
         }
     }
 
     /// Produces the events first, then times the consumer from its first handled event to its last.
-    func measure(partitions: Int, adminURL: String, brokers: [String], logger: Logger) async throws -> Double {
+    func measure(partitions: Int, adminURL: String, brokers: [String], logger: Logger) async throws -> (eventsPerSecond: Double, peakHandlers: Int) {
         let database = "bench_consumer_\(UUID().uuidString.prefix(8).lowercased())"
         let admin = PostgresStore(configuration: try .from(Settings(["DATABASE_URL": adminURL])), logger: logger)
         let adminTask = Task { await admin.run() }
@@ -89,9 +91,14 @@ struct ConsumerBenchmark: AsyncParsableCommand {
 
         let first = Mutex<ContinuousClock.Instant?>(nil)
         let handled = Atomic<Int>(0)
+        let running = Atomic<Int>(0)
+        let peak = Atomic<Int>(0)
         var handlers = EventHandlers()
         handlers.on(StockLow.self) { event, context in
             first.withLock { if $0 == nil { $0 = .now } }
+            let now = running.add(1, ordering: .relaxed).newValue
+            peak.max(now, ordering: .relaxed)
+            defer { running.subtract(1, ordering: .relaxed) }
             try await context.connection.query("INSERT INTO effects (event_id, sku) VALUES (\(event.id), \(event.data.sku))", logger: context.logger)
             handled.add(1, ordering: .relaxed)
         }
@@ -99,7 +106,8 @@ struct ConsumerBenchmark: AsyncParsableCommand {
             configuration: KafkaConsumerConfiguration(bootstrapServers: brokers, groupID: prefix + "benchmark", clientID: "benchmark",
                                                       sessionTimeout: .seconds(6), fetchWaitMax: .milliseconds(10), autoOffsetReset: .earliest),
             topics: [topic], logger: logger)
-        let eventConsumer = EventConsumer(name: "benchmark", consumer: consumer, deadLetterProducer: producer, store: store, handlers: handlers, logger: logger)
+        let eventConsumer = EventConsumer(name: "benchmark", consumer: consumer, deadLetterProducer: producer, store: store, handlers: handlers,
+                                          maximumBacklogPerPartition: backlog, logger: logger)
         let consuming = Task { try await eventConsumer.run() }
         while handled.load(ordering: .relaxed) < events {
             try await Task.sleep(for: .milliseconds(5))
@@ -114,6 +122,6 @@ struct ConsumerBenchmark: AsyncParsableCommand {
         try await admin.client.query(PostgresQuery(unsafeSQL: "DROP DATABASE \(database) WITH (FORCE)"), logger: logger)
         adminTask.cancel()
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return Double(events - 1) / max(seconds, 1e-9)
+        return (Double(events - 1) / max(seconds, 1e-9), peak.load(ordering: .relaxed))
     }
 }
