@@ -14,10 +14,10 @@ APT_PACKAGES := postgresql postgresql-client nginx-light redis-server redis-tool
 	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk curl
 # The test infrastructure has its own run directory and ports, so it never touches `make run`'s.
 TEST_RUN_DIR := $(CURDIR)/.run/test
-TEST_POSTGRES_PORT ?= 54339
-TEST_REDIS_PORT ?= 56389
-TEST_CART_REDIS_PORT ?= 56390
-TEST_MONGO_PORT ?= 57027
+TEST_POSTGRES_PORT ?= 15439
+TEST_REDIS_PORT ?= 16389
+TEST_CART_REDIS_PORT ?= 16390
+TEST_MONGO_PORT ?= 17027
 TEST_SMTP_PORT ?= 2535
 TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_PORT) --cart-redis-port $(TEST_CART_REDIS_PORT) \
 	--mongo-port $(TEST_MONGO_PORT) \

@@ -3,7 +3,7 @@ import Testing
 
 @Suite("Environment files and provisioning SQL")
 struct EnvironmentTests {
-    let settings = RuntimeSettings(runDirectory: RunDirectory(path: "/work/.run"), postgresPort: 54329, gatewayPort: 8080)
+    let settings = RuntimeSettings(runDirectory: RunDirectory(path: "/work/.run"), postgresPort: 15432, gatewayPort: 8080)
 
     var passwords: [String: String] {
         Dictionary(uniqueKeysWithValues: ServiceRegistry.servicesWithDatabase().map { ($0.name, "pw\($0.name)") })
@@ -13,12 +13,12 @@ struct EnvironmentTests {
     func infrastructureKeys() {
         let file = InfrastructureEnvironment.make(settings: settings, adminPassword: "secret", passwords: passwords)
         #expect(file[InfrastructureEnvironment.runDirectoryKey] == "/work/.run")
-        #expect(file["BAZAAR_POSTGRES_ADMIN_URL"] == "postgres://bazaar:secret@127.0.0.1:54329/postgres")
-        #expect(file["USER_DATABASE_URL"] == "postgres://user_service:pwuser@127.0.0.1:54329/users")
-        #expect(file["INVENTORY_DATABASE_URL"] == "postgres://inventory_service:pwinventory@127.0.0.1:54329/inventory")
-        #expect(file["ORDER_DATABASE_URL"] == "postgres://order_service:pworder@127.0.0.1:54329/orders")
-        #expect(file["PAYMENT_DATABASE_URL"] == "postgres://payment_service:pwpayment@127.0.0.1:54329/payments")
-        #expect(file["NOTIFICATION_DATABASE_URL"] == "postgres://notification_service:pwnotification@127.0.0.1:54329/notifications")
+        #expect(file["BAZAAR_POSTGRES_ADMIN_URL"] == "postgres://bazaar:secret@127.0.0.1:15432/postgres")
+        #expect(file["USER_DATABASE_URL"] == "postgres://user_service:pwuser@127.0.0.1:15432/users")
+        #expect(file["INVENTORY_DATABASE_URL"] == "postgres://inventory_service:pwinventory@127.0.0.1:15432/inventory")
+        #expect(file["ORDER_DATABASE_URL"] == "postgres://order_service:pworder@127.0.0.1:15432/orders")
+        #expect(file["PAYMENT_DATABASE_URL"] == "postgres://payment_service:pwpayment@127.0.0.1:15432/payments")
+        #expect(file["NOTIFICATION_DATABASE_URL"] == "postgres://notification_service:pwnotification@127.0.0.1:15432/notifications")
         #expect(file["CATALOG_DATABASE_URL"] == nil)
         #expect(file["CART_DATABASE_URL"] == nil)
         #expect(file.entries.count == 2 + ServiceRegistry.servicesWithDatabase().count)
@@ -73,17 +73,17 @@ struct EnvironmentTests {
     func redisEnvironment() throws {
         var infrastructure = InfrastructureEnvironment.make(settings: settings, adminPassword: "secret", passwords: passwords)
         infrastructure.entries += [
-            EnvironmentFile.Entry(key: "REDIS_URL", value: "redis://:c@127.0.0.1:56379/0"),
-            EnvironmentFile.Entry(key: "CART_REDIS_URL", value: "redis://:s@127.0.0.1:56380/0"),
+            EnvironmentFile.Entry(key: "REDIS_URL", value: "redis://:c@127.0.0.1:16379/0"),
+            EnvironmentFile.Entry(key: "CART_REDIS_URL", value: "redis://:s@127.0.0.1:16380/0"),
         ]
         for name in ["user", "catalog", "notification"] {
             let service = try #require(ServiceRegistry.service(named: name))
             #expect(ServiceEnvironment.variables(for: service, settings: settings, infrastructure: infrastructure)["REDIS_URL"]
-                    == "redis://:c@127.0.0.1:56379/0", "\(name)")
+                    == "redis://:c@127.0.0.1:16379/0", "\(name)")
         }
         let cart = try #require(ServiceRegistry.service(named: "cart"))
         #expect(ServiceEnvironment.variables(for: cart, settings: settings, infrastructure: infrastructure)["REDIS_URL"]
-                == "redis://:s@127.0.0.1:56380/0")
+                == "redis://:s@127.0.0.1:16380/0")
         #expect(settings.cartRedisPort == RuntimeSettings.defaultCartRedisPort)
         #expect(RuntimeSettings.defaultCartRedisPort != RuntimeSettings.defaultRedisPort)
         #expect(settings.runDirectory.cartRedisDirectory.path(percentEncoded: false) == "/work/.run/cart-redis/")

@@ -20,7 +20,7 @@ struct GatewayConfigurationTests {
     @Test("every route prefix proxies to its service's upstream without rewriting the path")
     func routesProxyToOwners() {
         for service in ServiceRegistry.all {
-            #expect(rendered.contains("upstream \(service.name)_service {\n        server 127.0.0.1:\(service.port);\n        keepalive 16;"))
+            #expect(rendered.contains("upstream \(service.name)_service {\n        server 127.0.0.1:\(service.port);\n        keepalive 64;"))
             for prefix in service.routePrefixes {
                 // proxy_pass without a URI part forwards the original path unchanged.
                 #expect(rendered.contains("location \(prefix) {\n            proxy_pass http://\(service.name)_service;\n"), "\(prefix)")

@@ -31,7 +31,7 @@ public struct AuthenticationMiddleware: RouterMiddleware {
             throw ProblemError.unauthorized("Use the Bearer authentication scheme.")
         }
         var context = context
-        let identity = try await verifier.verify(String(parts[1]).trimmingCharacters(in: .whitespaces))
+        let identity = try await verifier.verify(String(parts[1].trimmingOptionalWhitespace))
         if let refusal = standings.refusal(for: identity) {
             throw ProblemError.unauthorized(refusal)
         }

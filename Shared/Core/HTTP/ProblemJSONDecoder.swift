@@ -26,7 +26,7 @@ public struct ProblemJSONDecoder: RequestDecoder {
     }
 
     static func isJSON(_ contentType: String) -> Bool {
-        let mediaType = contentType.split(separator: ";").first?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
+        let mediaType = contentType.split(separator: ";").first?.trimmingOptionalWhitespace.lowercased() ?? ""
         return mediaType == "application/json" || mediaType.hasSuffix("+json")
     }
 

@@ -99,7 +99,7 @@ public struct TraceContext: Sendable, Equatable {
 
     /// Continues the trace of a valid `traceparent` value with a new span; nil when malformed.
     public static func continuing(_ header: String) -> TraceContext? {
-        let parts = header.trimmingCharacters(in: .whitespaces).split(separator: "-", omittingEmptySubsequences: false)
+        let parts = header.trimmingOptionalWhitespace.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[0] != "ff",
               parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
               parts.prefix(4).allSatisfy({ $0.allSatisfy(\.isHexDigit) }),

@@ -73,7 +73,7 @@ public struct TrustedProxies: Sendable, Equatable {
         guard let peer else { return nil }
         guard !networks.isEmpty, contains(peer) else { return peer }
         var client = peer
-        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+        let hops = forwardedFor.flatMap { $0.split(separator: ",") }.map { String($0.trimmingOptionalWhitespace) }
         for hop in hops.reversed() {
             // A hop that is not an address was not written by one of our proxies (they write the
             // peer they saw); the last address we could believe is then the best we know.

@@ -100,7 +100,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         ]
         lines += temporaryDirectories.sorted { $0.key < $1.key }.map { "    \($0.key)_temp_path \(quoted($0.value));" }
         for service in services {
-            lines += upstream(name: upstreamName(service), port: service.port, keepalive: 16)
+            lines += upstream(name: upstreamName(service), port: service.port, keepalive: 64)
         }
         lines += upstream(name: Self.healthUpstreamName, port: healthPort, keepalive: 2)
         lines += serverBlock()

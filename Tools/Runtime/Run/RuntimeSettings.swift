@@ -55,16 +55,17 @@ public struct RunDirectory: Sendable, Hashable {
 public struct RuntimeSettings: Sendable {
     /// Default run directory, relative to the current directory.
     public static let defaultRunDirectory = ".run"
-    /// Default local Postgres port, chosen away from 5432 so a system cluster does not clash.
-    public static let defaultPostgresPort = 54329
+    /// Default local Postgres port, chosen away from 5432 so a system cluster does not clash. All default
+    /// ports sit below Linux's ephemeral range (32768–60999), where an outgoing connection could hold them.
+    public static let defaultPostgresPort = 15432
     /// Default gateway port.
     public static let defaultGatewayPort = 8080
     /// Default port of the local cache redis-server.
-    public static let defaultRedisPort = 56379
+    public static let defaultRedisPort = 16379
     /// Default port of the local cart store redis-server.
-    public static let defaultCartRedisPort = 56380
+    public static let defaultCartRedisPort = 16380
     /// Default port of the local MongoDB-wire server.
-    public static let defaultMongoPort = 57017
+    public static let defaultMongoPort = 17017
     /// Default port of the local SMTP sink.
     public static let defaultSMTPPort = 2525
 

@@ -66,7 +66,10 @@ struct CachedResponses: Sendable {
     static func response(_ entity: Entity, for request: Request) -> Response {
         var headers: HTTPFields = [.eTag: entity.etag, .cacheControl: "public, no-cache"]
         if let ifNoneMatch = request.headers[.ifNoneMatch],
-           ifNoneMatch.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "") == entity.etag || $0.trimmingCharacters(in: .whitespaces) == "*" }) {
+           ifNoneMatch.split(separator: ",").contains(where: { tag in
+               let tag = tag.trimmingOptionalWhitespace
+               return tag == "*" || (tag.hasPrefix("W/") ? tag.dropFirst(2) : tag) == entity.etag
+           }) {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "application/json; charset=utf-8"
