@@ -191,11 +191,19 @@ final class RunningGateway: Sendable {
 
     /// Stops nginx (`nginx -s stop` signals the master from a fresh process, so no inherited
     /// signal mask gets in the way), then every other child, and removes the folder.
+    ///
+    /// `nginx -s stop` returns as soon as it has signalled; the master then stops its workers.
+    /// Killing the master before that orphans the workers, which go on listening after the test
+    /// (found in a `make test` run), so the master gets time to finish, and any worker that
+    /// outlived it is killed too.
     func stop() async {
+        let workers = childProcesses(of: masterPID)
         if master.isRunning {
             _ = try? await ChildProcess.run(nginx, ["-s", "stop"] + Gateway.arguments(for: configuration).filter { $0 != "-g" && $0 != "daemon off;" })
+            _ = await ChildProcess.waitForExit(master.process, atMost: .seconds(10))
         }
         await master.kill()
+        for worker in workers where !ChildProcess.isZombie(worker) { kill(worker, SIGKILL) }
         for child in children { await child.kill() }
         directory.remove()
     }

@@ -68,16 +68,25 @@ public enum ChildProcess {
     /// (a defunct nginx; cause not found yet). An exited child shows as a zombie (`Z`) in
     /// `/proc/<pid>/stat` whether or not it has been reaped, so that counts as exited too.
     public static func waitForExit(_ process: Process) async {
+        _ = await waitForExit(process, atMost: nil)
+    }
+
+    /// Waits, off the cooperative pool, until `process` has exited or `limit` has passed;
+    /// returns whether it exited.
+    public static func waitForExit(_ process: Process, atMost limit: Duration?) async -> Bool {
         await offThePool {
             let pid = process.processIdentifier
+            let deadline = limit.map { ContinuousClock.now + $0 }
             while process.isRunning && !isZombie(pid) {
+                if let deadline, ContinuousClock.now >= deadline { return false }
                 Thread.sleep(forTimeInterval: 0.02)
             }
+            return true
         }
     }
 
     /// Whether `pid` has exited but not been reaped (or no longer exists).
-    static func isZombie(_ pid: Int32) -> Bool {
+    public static func isZombie(_ pid: Int32) -> Bool {
         guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8) else { return true }
         // "pid (command) S ...": the state follows the last ')'.
         guard let close = stat.lastIndex(of: ")") else { return false }
