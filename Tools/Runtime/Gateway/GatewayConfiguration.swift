@@ -99,6 +99,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "",
         ]
         lines += temporaryDirectories.sorted { $0.key < $1.key }.map { "    \($0.key)_temp_path \(quoted($0.value));" }
+        // 64 idle connections per service and worker: with fewer than a busy client count, nginx
+        // opens and closes upstream connections all the time (16 cost the floor a fifth).
         for service in services {
             lines += upstream(name: upstreamName(service), port: service.port, keepalive: 64)
         }
