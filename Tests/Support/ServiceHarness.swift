@@ -1,4 +1,7 @@
 public import BazaarCore
+public import BazaarContracts
+import BazaarKafka
+import BazaarMessaging
 import Foundation
 public import HTTPTypes
 public import HummingbirdTesting
@@ -184,6 +187,21 @@ public struct ServiceHarness<Service: BazaarService>: Sendable {
         }
         for field in extra { headers[field.name] = field.value }
         return try await client.execute(uri: path, method: method, headers: headers, body: body)
+    }
+}
+
+extension ServiceHarness {
+    /// Publishes `payloads` to their topics (with this harness's prefix), as the other services
+    /// would; `ids` gives the events' ids (a repeated id is a redelivery).
+    public func publish<Payload: EventPayload>(_ payloads: [Payload], ids: [String]? = nil) async throws {
+        try await TestKafka.withProducer { producer in
+            for (index, payload) in payloads.enumerated() {
+                let event = CloudEvent(payload, source: "bazaar/test", id: ids?[index] ?? UUID().uuidString.lowercased(), traceparent: nil, requestID: nil)
+                _ = try await producer.send(outboxMessage(topic: Payload.eventType.topic.name(prefix: topicPrefix), key: event.subject, eventID: event.id,
+                                                          eventType: event.type, traceparent: nil,
+                                                          payload: String(decoding: try EventCodec.encode(event), as: UTF8.self)))
+            }
+        }
     }
 }
 

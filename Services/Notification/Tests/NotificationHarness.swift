@@ -47,14 +47,7 @@ struct NotificationHarness: Sendable {
 
     /// Publishes `events` to their topics (with this harness's prefix), as the other services would.
     func publish<Payload: EventPayload>(_ payloads: [Payload], ids: [String]? = nil) async throws {
-        try await TestKafka.withProducer { producer in
-            for (index, payload) in payloads.enumerated() {
-                let event = CloudEvent(payload, source: "bazaar/test", id: ids?[index] ?? UUID().uuidString.lowercased(), traceparent: nil, requestID: nil)
-                _ = try await producer.send(outboxMessage(topic: Payload.eventType.topic.name(prefix: topicPrefix), key: event.subject, eventID: event.id,
-                                                          eventType: event.type, traceparent: nil,
-                                                          payload: String(decoding: try EventCodec.encode(event), as: UTF8.self)))
-            }
-        }
+        try await service.publish(payloads, ids: ids)
     }
 
     func token(for userID: String, role: Role = .customer) async throws -> String {

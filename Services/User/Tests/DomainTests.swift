@@ -51,11 +51,6 @@ struct DomainTests {
         #expect(Countries.codes.count == 249)
     }
 
-    @Test("LIKE wildcards in searches are escaped")
-    func likeEscaping() {
-        #expect(UserStore.escapeLike(#"50%_off\"#) == #"50\%\_off\\"#)
-    }
-
     @Test("key ids are stable RFC 7638 thumbprints, and the JWKS publishes no private parts")
     func keyRing() throws {
         let key = ES256PrivateKey()

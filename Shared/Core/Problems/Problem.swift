@@ -89,6 +89,11 @@ public struct ProblemError: Error, Sendable, CustomStringConvertible {
         ProblemError(status: .conflict, kind: "conflict", detail: detail)
     }
 
+    /// 428: a change that must name the version it replaces came without `If-Match`.
+    public static func preconditionRequired(_ detail: String) -> ProblemError {
+        ProblemError(status: .init(code: 428, reasonPhrase: "Precondition Required"), kind: "precondition-required", detail: detail)
+    }
+
     /// 412: an `If-Match` precondition did not hold (someone else changed the resource).
     public static func preconditionFailed(_ detail: String) -> ProblemError {
         ProblemError(status: .preconditionFailed, kind: "precondition-failed", detail: detail)

@@ -61,7 +61,7 @@ struct AdminRoutes: Sendable {
     @Sendable func replaceProduct(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         _ = try context.requireRole(.admin)
         let replacement = try ProductDraft.complete(try await request.decode(as: ProductFields.self, context: context))
-        let product = try await store.updateProduct(idOrSlug: try id(context), expectedVersion: try Self.expectedVersion(request),
+        let product = try await store.updateProduct(idOrSlug: try id(context), expectedVersion: try EntityVersion.ifMatch(request, resource: "product"),
                                                     context: EventContext(request: context)) { draft in draft = replacement }
         await responses.invalidate([.productLists, .productDetails, .categories])
         return try productResponse(product, status: .ok, context: context)
@@ -70,7 +70,7 @@ struct AdminRoutes: Sendable {
     @Sendable func patchProduct(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         _ = try context.requireRole(.admin)
         let fields = try await request.decode(as: ProductFields.self, context: context)
-        let product = try await store.updateProduct(idOrSlug: try id(context), expectedVersion: try Self.expectedVersion(request),
+        let product = try await store.updateProduct(idOrSlug: try id(context), expectedVersion: try EntityVersion.ifMatch(request, resource: "product"),
                                                     context: EventContext(request: context)) { draft in draft.apply(fields) }
         await responses.invalidate([.productLists, .productDetails, .categories])
         return try productResponse(product, status: .ok, context: context)
@@ -78,7 +78,7 @@ struct AdminRoutes: Sendable {
 
     @Sendable func deleteProduct(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         _ = try context.requireRole(.admin)
-        try await store.deleteProduct(idOrSlug: try id(context), expectedVersion: try Self.expectedVersion(request),
+        try await store.deleteProduct(idOrSlug: try id(context), expectedVersion: try EntityVersion.ifMatch(request, resource: "product"),
                                       context: EventContext(request: context))
         await responses.invalidate([.productLists, .productDetails, .categories])
         return Response(status: .noContent)
@@ -86,22 +86,9 @@ struct AdminRoutes: Sendable {
 
     private func productResponse(_ product: Product, status: HTTPResponse.Status, context: ServiceRequestContext) throws -> Response {
         let body = try CachedResponses.encoder.encode(ProductView(product))
-        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: "\"\(product.version)\"", .cacheControl: "no-store"]
+        var headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: EntityVersion.eTag(product.version), .cacheControl: "no-store"]
         if status == .created { headers[.location] = "/api/catalog/products/\(product.id)" }
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
-    }
-
-    /// The version an `If-Match` header names (`"3"`, or a detail `ETag` like `"3-9f2c…"`); nil
-    /// without the header. A header naming no version cannot match: 412.
-    static func expectedVersion(_ request: Request) throws -> Int? {
-        guard let header = request.headers[.ifMatch] else { return nil }
-        var text = header.trimmingCharacters(in: .whitespaces)
-        if text.hasPrefix("W/") { text.removeFirst(2) }
-        text = text.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
-        guard let version = Int(text.prefix { $0.isNumber }), version > 0 else {
-            throw ProblemError.preconditionFailed("If-Match must carry the product's ETag or version.")
-        }
-        return version
     }
 
     private func id(_ context: ServiceRequestContext) throws -> String {

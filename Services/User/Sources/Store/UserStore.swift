@@ -66,7 +66,7 @@ struct UserStore: Sendable {
     /// A page of accounts, newest first, optionally only those whose email or name contains `search`.
     func users(matching search: String?, page: PageRequest, on connection: PostgresConnection) async throws -> (items: [UserRecord], total: Int) {
         // An empty pattern matches every row, so one statement serves both cases.
-        let pattern = "%" + Self.escapeLike(search ?? "") + "%"
+        let pattern = LikePattern.containing(search ?? "")
         let totalRows = try await connection.query("SELECT count(*) FROM users WHERE email ILIKE \(pattern) OR name ILIKE \(pattern)",
                                                    logger: logger)
         var total = 0
@@ -76,16 +76,6 @@ struct UserStore: Sendable {
             ORDER BY created_at DESC, id LIMIT \(page.limit) OFFSET \(page.offset)
             """, on: connection)
         return (items, total)
-    }
-
-    /// `text` with `LIKE` wildcards escaped, so a search for `50%_off` finds exactly that.
-    static func escapeLike(_ text: String) -> String {
-        var escaped = ""
-        for character in text {
-            if character == "%" || character == "_" || character == "\\" { escaped.append("\\") }
-            escaped.append(character)
-        }
-        return escaped
     }
 
     /// `SELECT … FROM users WHERE id = $1`, as a prepared statement.
