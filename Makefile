@@ -23,7 +23,7 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead clean
+.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
@@ -102,6 +102,7 @@ bench: apt-deps
 	$(MAKE) bench-overhead
 	$(MAKE) bench-user
 	$(MAKE) bench-catalog
+	$(MAKE) bench-inventory
 
 # What every request pays: the warm catalog list, a product page and /api/users/me against a
 # floor (nginx in front of a server returning prebuilt bytes), in one run (about two minutes).
@@ -126,6 +127,11 @@ bench-user: deps
 bench-catalog: deps
 	swift build -c release
 	Tools/Benchmarks/CatalogBenchmark/run.sh
+
+# Public availability through the gateway, one SKU and twenty per request (about a minute once built).
+bench-inventory: deps
+	swift build -c release
+	Tools/Benchmarks/InventoryBenchmark/run.sh
 
 clean: down
 	rm -rf .build .run $(VENV)

@@ -39,8 +39,9 @@ public enum ServiceDirectory {
     /// Products, categories, brands, search.
     public static let catalog = ServiceListing(name: "catalog", port: 8102, routePrefixes: ["/api/catalog/"], documentDatabaseName: "catalog",
                                                executableName: "bazaar-catalog")
-    /// Stock per SKU and reservations (not built yet).
-    public static let inventory = ServiceListing(name: "inventory", port: 8103, routePrefixes: ["/api/inventory/"], databaseName: "inventory")
+    /// Stock per SKU, its ledger and availability (reservations not built yet).
+    public static let inventory = ServiceListing(name: "inventory", port: 8103, routePrefixes: ["/api/inventory/"], databaseName: "inventory",
+                                                 executableName: "bazaar-inventory")
     /// Carts and checkout (not built yet).
     public static let cart = ServiceListing(name: "cart", port: 8104, routePrefixes: ["/api/cart/"])
     /// Orders and the order saga (not built yet).

@@ -55,6 +55,10 @@ public enum ServiceEnvironment {
             // A first start loads the demo catalog (only into an empty store).
             variables["CATALOG_SEED_DEMO"] = "true"
         }
+        if service.name == "inventory" {
+            // Every SKU the demo catalog announces gets a starting quantity (a few low, a few at zero).
+            variables["INVENTORY_DEMO_STOCK"] = "true"
+        }
         if let database = service.documentDatabaseName {
             variables[DocumentServer.urlKey] = DocumentServer.url(port: settings.mongoPort, database: database)
         }

@@ -1,0 +1,4 @@
+import BazaarInventory
+import BazaarCore
+
+await InventoryService.main()
