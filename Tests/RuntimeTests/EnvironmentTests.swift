@@ -67,6 +67,11 @@ struct EnvironmentTests {
         #expect(variables["LOG_LEVEL"] == "info")
         let catalog = try #require(ServiceRegistry.service(named: "catalog"))
         #expect(ServiceEnvironment.variables(for: catalog, settings: settings, infrastructure: infrastructure)["DATABASE_URL"] == nil)
+        // The local demo: the catalog loads its products and the inventory stocks what it announces.
+        #expect(ServiceEnvironment.variables(for: catalog, settings: settings, infrastructure: infrastructure)["CATALOG_SEED_DEMO"] == "true")
+        let inventory = try #require(ServiceRegistry.service(named: "inventory"))
+        #expect(ServiceEnvironment.variables(for: inventory, settings: settings, infrastructure: infrastructure)["INVENTORY_DEMO_STOCK"] == "true")
+        #expect(variables["INVENTORY_DEMO_STOCK"] == nil)
     }
 
     @Test("services get the cache Redis; the cart service gets its own store; --cart-redis-port has a default")

@@ -35,7 +35,8 @@ done
 report="" json_out="{"
 for name in one twenty; do
     read -r rate p50 p99 errors socket < <(bench_summarise "$bench_run_dir/$name.txt")
-    report+="  availability, $name SKU(s) per request: $rate req/s, p50 $p50 ms, p99 $p99 ms, non-2xx $errors ($socket)"$'\n'
+    label="1 SKU"; [ "$name" = twenty ] && label="20 SKUs"
+    report+="  availability, $label per request: $rate req/s, p50 $p50 ms, p99 $p99 ms, non-2xx $errors ($socket)"$'\n'
     json_out+="\"$name\": {\"requestsPerSecond\": $rate, \"p50Ms\": $p50, \"p99Ms\": $p99, \"non2xx\": $errors},"
     [ "$errors" = 0 ] || failed=1
     [ "$name" = one ] && target_met=$(python3 -c "print('yes' if $rate >= 5000 else 'no')")
