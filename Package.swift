@@ -50,7 +50,7 @@ let services = [
     service("Inventory", product: "bazaar-inventory",
             dependencies: ["BazaarPostgres", "BazaarMessaging", "BazaarPostgresMessaging", "BazaarContracts",
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "PostgresNIO", package: "postgres-nio"),
-                           .product(name: "Logging", package: "swift-log")],
+                           .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             resources: [.copy("Resources/openapi.json"), .copy("Store/Migrations")],
             testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarMessaging", "BazaarPostgres",
                                .product(name: "PostgresNIO", package: "postgres-nio")]),

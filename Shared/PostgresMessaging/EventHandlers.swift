@@ -43,8 +43,11 @@ public struct EventHandlers: Sendable {
     func handler(for type: String) -> ErasedHandler? { handlers[type] }
 }
 
-/// A message that is not a valid event of its declared type: retrying cannot help.
-struct UndecodableEvent: Error, CustomStringConvertible {
-    let reason: String
-    var description: String { "undecodable event: \(reason)" }
+/// A message that is not a valid event of its declared type, or whose content can never be
+/// applied (a handler throws it, e.g. for a non-positive quantity): retrying cannot help, so the
+/// consumer dead-letters it at once.
+public struct UndecodableEvent: Error, CustomStringConvertible {
+    public let reason: String
+    public init(reason: String) { self.reason = reason }
+    public var description: String { "undecodable event: \(reason)" }
 }

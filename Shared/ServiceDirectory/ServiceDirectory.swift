@@ -39,7 +39,7 @@ public enum ServiceDirectory {
     /// Products, categories, brands, search.
     public static let catalog = ServiceListing(name: "catalog", port: 8102, routePrefixes: ["/api/catalog/"], documentDatabaseName: "catalog",
                                                executableName: "bazaar-catalog")
-    /// Stock per SKU, its ledger and availability (reservations not built yet).
+    /// Stock per SKU, its ledger, availability and reservations for orders.
     public static let inventory = ServiceListing(name: "inventory", port: 8103, routePrefixes: ["/api/inventory/"], databaseName: "inventory",
                                                  executableName: "bazaar-inventory")
     /// Carts and checkout (not built yet).

@@ -43,6 +43,13 @@ public enum TestKafka {
     /// then for `settle` longer, so a test also notices messages that should not be there.
     public static func collect(_ topics: [String], count: Int, timeout: Duration = .seconds(30), settle: Duration = .zero,
                                brokers: [String]? = nil) async throws -> [KafkaIncomingMessage] {
+        try await collect(topics, until: { $0.count >= count }, timeout: timeout, settle: settle, brokers: brokers)
+    }
+
+    /// Reads `topics` in a fresh group until the messages so far satisfy `done` or `timeout`
+    /// passed, and then for `settle` longer.
+    public static func collect(_ topics: [String], until done: @Sendable ([KafkaIncomingMessage]) -> Bool, timeout: Duration = .seconds(30),
+                               settle: Duration = .zero, brokers: [String]? = nil) async throws -> [KafkaIncomingMessage] {
         let consumer = try KafkaConsumer(configuration: consumerConfiguration(group: "collector-\(UUID().uuidString)",
                                                                               brokers: brokers ?? TestInfrastructure.kafkaBrokers()), topics: topics,
                                          logger: Logger(label: "test-collector"))
@@ -52,7 +59,7 @@ public enum TestKafka {
             for try await message in consumer.messages { received.append(message) }
         }
         let deadline = ContinuousClock.now + timeout
-        while received.messages.count < count && ContinuousClock.now < deadline {
+        while !done(received.messages) && ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
         try await Task.sleep(for: settle)

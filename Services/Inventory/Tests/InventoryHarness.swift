@@ -1,6 +1,7 @@
 import BazaarContracts
 import BazaarCore
 @testable import BazaarInventory
+import BazaarKafka
 import BazaarTestSupport
 import Foundation
 import HTTPTypes
@@ -72,5 +73,55 @@ struct InventoryHarness: Sendable {
     static func product(sku: String = "TST-\(UUID().uuidString.prefix(8))", id: String? = nil, version: Int = 1) -> ProductSnapshot {
         ProductSnapshot(productId: id ?? "p-\(sku.lowercased())", sku: sku, slug: sku.lowercased(), name: "Test product \(sku)", brandId: nil,
                         categoryIds: [], price: Money(minorUnits: 1_000, currency: "EUR"), compareAtPrice: nil, active: true, version: version)
+    }
+
+    // MARK: Order events, as the order service will publish them
+
+    static func orderLines(_ lines: [(sku: String, quantity: Int)]) -> [OrderLine] {
+        lines.map { OrderLine(productId: "p-\($0.sku.lowercased())", sku: $0.sku, name: $0.sku, quantity: $0.quantity,
+                              unitPrice: Money(minorUnits: 100, currency: "EUR"), lineTotal: Money(minorUnits: 100 * Int64($0.quantity), currency: "EUR")) }
+    }
+
+    static let address = PostalAddress(name: "Ada Lovelace", line1: "1 Analytical Row", city: "London", postalCode: "N1 1AA", country: "GB")
+
+    static func placed(_ orderId: String, _ lines: [(sku: String, quantity: Int)]) -> OrderPlaced {
+        let money = Money(minorUnits: 100, currency: "EUR")
+        return OrderPlaced(orderId: orderId, userId: "u-1", email: "ada@example.com", lines: orderLines(lines), subtotal: money, shippingCost: money,
+                           total: money, shippingAddress: address, placedAt: Date())
+    }
+
+    static func confirmed(_ orderId: String, _ lines: [(sku: String, quantity: Int)]) -> OrderConfirmed {
+        let money = Money(minorUnits: 100, currency: "EUR")
+        return OrderConfirmed(orderId: orderId, userId: "u-1", email: "ada@example.com", lines: orderLines(lines), subtotal: money, shippingCost: money,
+                              total: money, shippingAddress: address, paymentId: "pay-\(orderId)", confirmedAt: Date())
+    }
+
+    static func cancelled(_ orderId: String, _ lines: [(sku: String, quantity: Int)], reason: CancellationReason = .customerRequest) -> OrderCancelled {
+        OrderCancelled(orderId: orderId, userId: "u-1", email: "ada@example.com", reason: reason, lines: orderLines(lines),
+                       total: Money(minorUnits: 100, currency: "EUR"), refundDue: false, cancelledAt: Date())
+    }
+
+    /// Sets `sku`'s quantity on hand through the admin API.
+    func setOnHand(_ sku: String, _ onHand: Int) async throws {
+        let current = try await send(.get, "/api/inventory/stock/\(sku)", token: adminToken)
+        let etag = try #require(current.headers[.eTag])
+        let response = try await send(.put, "/api/inventory/stock/\(sku)", json: ["onHand": onHand, "lowStockThreshold": 0], token: adminToken,
+                                      headers: [.ifMatch: etag])
+        try #require(response.status == .ok, "\(response.status) \(response.text)")
+    }
+
+    /// The saga's answers on the inventory topic (reserved, rejected, released; `stock.low` left
+    /// out, which depends on timing here) once there are `count` of them (each test has its own
+    /// topic prefix, read from the start).
+    func sagaEvents(count: Int) async throws -> [KafkaIncomingMessage] {
+        let messages = try await TestKafka.collect([inventoryTopic], until: { Self.saga($0).count >= count }, timeout: .seconds(60))
+        return Self.saga(messages)
+    }
+
+    static func saga(_ messages: [KafkaIncomingMessage]) -> [KafkaIncomingMessage] {
+        let types: Set<String> = [StockReserved.eventType.name, StockRejected.eventType.name, StockReleased.eventType.name]
+        return messages.filter { message in
+            message.headers.contains { name, value in name == "ce_type" && types.contains(String(decoding: value, as: UTF8.self)) }
+        }
     }
 }

@@ -63,4 +63,29 @@ struct StockDomainTests {
         #expect((10...80).contains(zero), "\(zero) at zero")
         #expect((70...210).contains(low), "\(low) low")
     }
+
+    @Test("an order's lines merge per SKU in SKU order; unusable lines make the whole order unusable")
+    func mergingLines() {
+        #expect(ReservationRules.merged([("B", 2), ("A", 1), ("B", 3)]) == [.init(sku: "A", quantity: 1), .init(sku: "B", quantity: 5)])
+        #expect(ReservationRules.merged([("A", 0)]) == nil)
+        #expect(ReservationRules.merged([("A", -1), ("B", 1)]) == nil)
+        #expect(ReservationRules.merged([("", 1)]) == nil)
+        #expect(ReservationRules.merged([]) == nil)
+        #expect(ReservationRules.merged([("A", ReservationRules.maximumQuantity), ("A", 1)]) == nil)
+        #expect(ReservationRules.merged([("A", Int.max)]) == nil)
+    }
+
+    @Test("shortages: what is short, with unknown and deleted products' SKUs counting as nothing available")
+    func shortages() {
+        var deleted = Self.level(onHand: 9)
+        deleted.sku = "D"
+        deleted.sellable = false
+        var plenty = Self.level(onHand: 9, reserved: 4)
+        plenty.sku = "P"
+        let levels = ["D": deleted, "P": plenty]
+        let lines: [Reservation.Line] = [.init(sku: "D", quantity: 1), .init(sku: "P", quantity: 5), .init(sku: "U", quantity: 2)]
+        #expect(ReservationRules.shortages(lines, levels: levels)
+                == [.init(sku: "D", requested: 1, available: 0), .init(sku: "U", requested: 2, available: 0)])
+        #expect(ReservationRules.shortages([.init(sku: "P", quantity: 6)], levels: levels) == [.init(sku: "P", requested: 6, available: 5)])
+    }
 }

@@ -11,6 +11,7 @@ import PostgresNIO
 struct StockRoutes: Sendable {
     let database: PostgresStore
     let stock: StockStore
+    let reservations: ReservationStore
     let events: InventoryEvents
 
     struct SetBody: Decodable {
@@ -51,8 +52,13 @@ struct StockRoutes: Sendable {
     @Sendable func show(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         _ = try context.requireRole(.admin)
         let sku = try Self.sku(context)
-        guard let level = try await database.withConnection({ try await stock.level(sku: sku, on: $0) }) else { throw Self.unknown(sku) }
-        return try Self.response(level, context: context)
+        let (level, held) = try await database.withConnection { connection in
+            guard let level = try await stock.level(sku: sku, on: connection) else { throw Self.unknown(sku) }
+            return (level, try await reservations.held(sku: sku, on: connection))
+        }
+        var view = StockView(level)
+        view.reservations = held.map { StockView.Hold(orderId: $0.orderId, quantity: $0.quantity, expiresAt: $0.expiresAt) }
+        return try Self.response(view, context: context)
     }
 
     @Sendable func set(_ request: Request, context: ServiceRequestContext) async throws -> Response {
@@ -148,8 +154,12 @@ struct StockRoutes: Sendable {
     }
 
     static func response(_ level: StockLevel, context: ServiceRequestContext) throws -> Response {
-        let body = try context.responseEncoder.encode(StockView(level))
-        let headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: EntityVersion.eTag(level.version), .cacheControl: "no-store"]
+        try response(StockView(level), context: context)
+    }
+
+    static func response(_ view: StockView, context: ServiceRequestContext) throws -> Response {
+        let body = try context.responseEncoder.encode(view)
+        let headers: HTTPFields = [.contentType: "application/json; charset=utf-8", .eTag: EntityVersion.eTag(view.version), .cacheControl: "no-store"]
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
 }

@@ -14,6 +14,14 @@ struct StockView: Codable, Sendable, ResponseEncodable {
     var sellable: Bool
     var version: Int
     var updatedAt: Date
+    /// Units held for orders, each hold with its expiry (only in the single-SKU view).
+    var reservations: [Hold]?
+
+    struct Hold: Codable, Sendable {
+        var orderId: String
+        var quantity: Int
+        var expiresAt: Date
+    }
 
     init(_ level: StockLevel) {
         sku = level.sku

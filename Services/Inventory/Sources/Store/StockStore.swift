@@ -20,6 +20,15 @@ struct StockStore: Sendable {
         return try await levels("SELECT \(unescaped: Self.columns) FROM stock_items WHERE sku = \(sku)\(unescaped: lock)", on: connection).first
     }
 
+    /// The levels of `skus`, locked in SKU order (so two transactions sharing SKUs never wait
+    /// on each other in a cycle); SKUs not known are absent.
+    func lockedLevels(skus: [String], on connection: PostgresConnection) async throws -> [String: StockLevel] {
+        let locked = try await levels("""
+            SELECT \(unescaped: Self.columns) FROM stock_items WHERE sku = ANY(\(skus)) ORDER BY sku FOR UPDATE
+            """, on: connection)
+        return Dictionary(uniqueKeysWithValues: locked.map { ($0.sku, $0) })
+    }
+
     /// A page of SKUs in SKU order, optionally those containing `search`, optionally only those
     /// at or below their threshold.
     func levels(matching search: String?, lowOnly: Bool, page: PageRequest, on connection: PostgresConnection) async throws
@@ -166,6 +175,14 @@ struct LedgerEntry: Sendable, Equatable {
         case set
         /// An administrator added or took away units.
         case adjustment
+        /// Units held for an order.
+        case reserve
+        /// Held units left with a confirmed order.
+        case commit
+        /// Held units given back (order cancelled, hold expired).
+        case release
+        /// A committed order was cancelled: its units are back on the shelf.
+        case restock
     }
 
     /// A row to record: the level before and after one change.
