@@ -35,6 +35,18 @@ bench_up() {
     "$bench_bin/bazaar" up --detach --run-dir "$bench_run_dir" "${bench_ports[@]}" >/dev/null
 }
 
+# Waits (up to two minutes) until the catalog serves the demo catalog, which loads at first start.
+bench_wait_for_demo_catalog() {
+    local total=0
+    for _ in $(seq 1 120); do
+        total=$(curl -sf "$bench_gateway/api/catalog/products?limit=1" | python3 -c "import json,sys; print(json.load(sys.stdin)['total'])" 2>/dev/null || echo 0)
+        [ "$total" -ge 200 ] && return 0
+        sleep 1
+    done
+    echo "benchmark: the demo catalog did not load (total $total)" >&2
+    return 1
+}
+
 # Reads wrk --latency output: "requests/s p50-ms p99-ms non-2xx-count socket-errors|ok".
 bench_summarise() {
     python3 - "$1" <<'PY'

@@ -13,11 +13,7 @@ bench_require bazaar bazaar-catalog
 measure() {  # mode (warm|cold) → writes "$bench_run_dir/<mode>-<page>.txt"
     local mode=$1
     bench_up
-    for _ in $(seq 1 60); do  # the demo catalog loads at first start
-        total=$(curl -sf "$bench_gateway/api/catalog/products?limit=1" | python3 -c "import json,sys; print(json.load(sys.stdin)['total'])" 2>/dev/null || echo 0)
-        [ "$total" -ge 200 ] && break
-        sleep 1
-    done
+    bench_wait_for_demo_catalog
     slug=$(curl -sf "$bench_gateway/api/catalog/products?limit=1&sort=name" | python3 -c "import json,sys; print(json.load(sys.stdin)['items'][0]['slug'])")
     for page in list detail; do
         url="$bench_gateway/api/catalog/products?page=1&limit=20"

@@ -10,11 +10,7 @@ bench_require bazaar bazaar-catalog bazaar-inventory
 bench_up
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-for _ in $(seq 1 120); do  # the demo catalog loads at first start
-    total=$(curl -sf "$bench_gateway/api/catalog/products?limit=1" | json "['total']" 2>/dev/null || echo 0)
-    [ "$total" -ge 200 ] && break
-    sleep 1
-done
+bench_wait_for_demo_catalog
 skus=$(curl -sf "$bench_gateway/api/catalog/products?limit=20" | json "['items']" | python3 -c "
 import ast, sys; print(','.join(item['sku'] for item in ast.literal_eval(sys.stdin.read())))")
 one=${skus%%,*}

@@ -17,11 +17,7 @@ bench_require bazaar bazaar-catalog bazaar-user bazaar-floor-server
 bench_up
 
 json() { python3 -c "import json,sys; print(json.load(sys.stdin)$1)"; }
-for _ in $(seq 1 120); do  # the demo catalog loads at first start
-    total=$(curl -sf "$bench_gateway/api/catalog/products?limit=1" | json "['total']" 2>/dev/null || echo 0)
-    [ "$total" -ge 200 ] && break
-    sleep 1
-done
+bench_wait_for_demo_catalog
 list_path="/api/catalog/products?page=1&limit=20"
 curl -sf "$bench_gateway$list_path" > "$bench_run_dir/list.json"
 slug=$(json "['items'][0]['slug']" < "$bench_run_dir/list.json")
