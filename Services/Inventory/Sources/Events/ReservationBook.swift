@@ -43,7 +43,13 @@ struct ReservationBook: Sendable {
             try await events.rejected(orderId: orderId, shortages: shortages, at: now, context: context, on: connection, logger: logger)
             return
         }
-        _ = try await reservations.insert(reservation, on: connection)
+        guard try await reservations.insert(reservation, on: connection) else {
+            // Another delivery of this order recorded its answer first (it held other rows): never hold twice.
+            if let existing = try await reservations.reservation(orderId: orderId, on: connection) {
+                try await announceAgain(existing, context: context, on: connection, logger: logger)
+            }
+            return
+        }
         try await move(reservation.lines, levels: levels, kind: .reserve, reason: "held for order \(orderId)", actor: "order \(orderId)", context: context,
                        on: connection, logger: logger) { level, quantity in level.holding(quantity) }
         try await events.reserved(reservation, context: context, on: connection, logger: logger)
