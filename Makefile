@@ -23,7 +23,7 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory clean
+.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
@@ -103,6 +103,7 @@ bench: apt-deps
 	$(MAKE) bench-user
 	$(MAKE) bench-catalog
 	$(MAKE) bench-inventory
+	$(MAKE) bench-reservations
 
 # What every request pays: the warm catalog list, a product page and /api/users/me against a
 # floor (nginx in front of a server returning prebuilt bytes), in one run (about two minutes).
@@ -132,6 +133,12 @@ bench-catalog: deps
 bench-inventory: deps
 	swift build -c release
 	Tools/Benchmarks/InventoryBenchmark/run.sh
+
+# Reservations per second end to end (order.placed in, stock.reserved out): one hot SKU and
+# 1,000 SKUs, one and two inventory replicas (about two minutes once built).
+bench-reservations: deps
+	swift build -c release
+	Tools/Benchmarks/InventoryBenchmark/reservations.sh
 
 clean: down
 	rm -rf .build .run $(VENV)
