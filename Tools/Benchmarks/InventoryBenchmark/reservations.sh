@@ -59,7 +59,9 @@ PORT=$((8103 + ${BENCH_SERVICE_PORT_OFFSET:-2000} + 50)) HOST=127.0.0.1 DATABASE
     "$bench_bin/bazaar-inventory" > "$bench_run_dir/inventory-2.log" 2>&1 &
 second=$!
 trap 'kill $second 2>/dev/null || true; wait $second 2>/dev/null || true; bench_cleanup' EXIT
-for _ in $(seq 1 60); do curl -sf "http://127.0.0.1:$((8103 + ${BENCH_SERVICE_PORT_OFFSET:-2000} + 50))/health/ready" >/dev/null && break; sleep 1; done
+second_ready="http://127.0.0.1:$((8103 + ${BENCH_SERVICE_PORT_OFFSET:-2000} + 50))/health/ready"
+for _ in $(seq 1 60); do curl -sf "$second_ready" >/dev/null && break; sleep 1; done
+curl -sf "$second_ready" >/dev/null || { echo "bench-reservations: the second replica did not start" >&2; tail -n 5 "$bench_run_dir/inventory-2.log" >&2; exit 1; }
 sleep 5  # the group rebalances onto both replicas
 hot2=$(measure hot-2 0); spread2=$(measure spread-2 1)
 
