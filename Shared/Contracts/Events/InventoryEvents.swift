@@ -37,10 +37,11 @@ public struct StockShortage: Codable, Sendable, Hashable {
     }
 }
 
-/// An order could not be reserved; nothing was reserved for it.
+/// An order could not be reserved; nothing was reserved for it. Also sent for an order confirmed
+/// after its hold expired when its units were sold meanwhile: the order service cancels and refunds.
 public struct StockRejected: EventPayload {
     public static let eventType = EventType(name: "bazaar.stock.rejected.v1", topic: TopicCatalog.inventory,
-                                            summary: "Stock for an order could not be reserved; lists the shortages.")
+                                            summary: "Stock for an order could not be reserved, or could not be taken again for a confirmation that came after its hold expired; lists the shortages.")
     public var orderId: String
     public var shortages: [StockShortage]
     public var rejectedAt: Date
