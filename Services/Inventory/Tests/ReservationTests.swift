@@ -158,4 +158,35 @@ struct ReservationTests {
             }
         }
     }
+
+    @Test("commits, releases and expiries together keep the arithmetic: on hand = start − sold, nothing left held")
+    func arithmeticWithExpiries() async throws {
+        try await Harness.run(["RESERVATION_TTL_SECONDS": "2", "RESERVATION_SWEEP_MILLISECONDS": "100"]) { inventory in
+            let hot = Harness.product(sku: "HOT-\(UUID().uuidString.prefix(6))")
+            try await inventory.learn([hot])
+            try await inventory.setOnHand(hot.sku, 50)
+            let orders = (0..<60).map { Harness.placed("o-\($0)", [(hot.sku, 1 + $0 % 3)]) }
+            try await inventory.service.publish(orders)
+            let answerTypes: Set<String> = [StockReserved.eventType.name, StockRejected.eventType.name]
+            let messages = try await TestKafka.collect([inventory.inventoryTopic], until: { messages in
+                messages.filter { $0.headers.contains { name, value in name == "ce_type" && answerTypes.contains(String(decoding: value, as: UTF8.self)) } }
+                    .count >= 60
+            }, timeout: .seconds(60))
+            let reserved = try events(StockReserved.self, in: messages).map(\.data)
+            #expect(reserved.count + (try events(StockRejected.self, in: messages)).count == 60)
+            // A third confirmed, a third cancelled, a third left to expire; holds may expire before
+            // their confirmation or cancellation arrives, whatever the machine's speed.
+            let confirmed = reserved.enumerated().filter { $0.offset % 3 == 0 }.map(\.element)
+            let cancelled = reserved.enumerated().filter { $0.offset % 3 == 1 }.map(\.element)
+            try await inventory.service.publish(confirmed.map { Harness.confirmed($0.orderId, $0.lines.map { ($0.sku, $0.quantity) }) })
+            try await inventory.service.publish(cancelled.map { Harness.cancelled($0.orderId, $0.lines.map { ($0.sku, $0.quantity) }) })
+            let sold = confirmed.flatMap(\.lines).reduce(0) { $0 + $1.quantity }
+            try await eventually("every hold committed, released or expired") {
+                let level = try await inventory.stock(hot.sku)
+                return level["reserved"] as? Int == 0 && level["onHand"] as? Int == 50 - sold
+            }
+            let level = try await inventory.stock(hot.sku)
+            #expect(level["available"] as? Int == 50 - sold && level["sellable"] as? Bool == true)
+        }
+    }
 }
