@@ -129,19 +129,15 @@ struct ReservationBook: Sendable {
         try await events.released(reservation, reason: reason, at: Date(), context: context, on: connection, logger: logger)
     }
 
-    /// Applies `change` to each line's locked level, writes it with a ledger row, and appends
-    /// `stock.low` where the change made a SKU fall to its threshold.
+    /// Applies `change` to each line's locked level and writes it (``StockChanges``).
     private func move(_ lines: [Reservation.Line], levels: [String: StockLevel], kind: LedgerEntry.Kind, reason: String, actor: String,
                       context: EventContext,
                       on connection: PostgresConnection, logger: Logger, _ change: (StockLevel, Int) -> StockLevel) async throws {
+        let changes = StockChanges(stock: stock, events: events)
         for line in lines {
             guard let current = levels[line.sku] else { throw StoreError.corrupt("reserved SKU \(line.sku) has no stock row") }
-            let (next, announce) = change(current, line.quantity).watchingLowStock(after: current)
-            let saved = try await stock.update(next, on: connection)
-            try await stock.record(LedgerEntry.Draft(sku: line.sku, kind: kind, reason: reason, actor: actor,
-                                                     before: current, after: saved, requestID: context.requestID),
-                                   on: connection)
-            if announce { try await events.low(saved, context: context, on: connection, logger: logger) }
+            _ = try await changes.write(change(current, line.quantity), replacing: current, kind: kind, reason: reason, actor: actor,
+                                        context: context, on: connection, logger: logger)
         }
     }
 

@@ -113,18 +113,14 @@ struct StockRoutes: Sendable {
 
     // MARK: Helpers
 
-    /// Locks `sku`'s row, applies `change`, writes the result, its ledger row and, when due, `stock.low`.
+    /// Locks `sku`'s row, applies `change` and writes the result (``StockChanges``).
     private func change(sku: String, kind: LedgerEntry.Kind, reason: String, admin: Identity, context: ServiceRequestContext,
                         _ change: @Sendable (StockLevel) throws -> StockLevel) async throws -> StockLevel {
         try await database.transaction { connection in
             guard let current = try await stock.level(sku: sku, forUpdate: true, on: connection) else { throw Self.unknown(sku) }
-            let (next, announce) = try change(current).watchingLowStock(after: current)
-            let saved = try await stock.update(next, on: connection)
-            try await stock.record(LedgerEntry.Draft(sku: sku, kind: kind, reason: reason, actor: Self.actor(admin), before: current, after: saved,
-                                                     requestID: context.requestID.isEmpty ? nil : context.requestID),
-                                   on: connection)
-            if announce { try await events.low(saved, context: EventContext(request: context), on: connection, logger: context.logger) }
-            return saved
+            return try await StockChanges(stock: stock, events: events)
+                .write(try change(current), replacing: current, kind: kind, reason: reason, actor: Self.actor(admin),
+                       context: EventContext(request: context), on: connection, logger: context.logger)
         }
     }
 
