@@ -22,32 +22,22 @@ struct ReservationBook: Sendable {
         guard let merged = ReservationRules.merged(lines) else {
             throw UndecodableEvent(reason: "order \(orderId) has no lines, an empty SKU or a quantity outside 1…\(ReservationRules.maximumQuantity)")
         }
-        if let existing = try await reservations.reservation(orderId: orderId, on: connection) {
-            try await announceAgain(existing, context: context, on: connection, logger: logger)
-            return
-        }
         let now = Date()
         let levels = try await stock.lockedLevels(skus: merged.map(\.sku), on: connection)
-        // A duplicate delivered in parallel on another replica waited for the same row locks: look again.
-        if let existing = try await reservations.reservation(orderId: orderId, on: connection) {
-            try await announceAgain(existing, context: context, on: connection, logger: logger)
-            return
-        }
         let shortages = ReservationRules.shortages(merged, levels: levels)
-        var reservation = Reservation(orderId: orderId, reservationId: "r-" + UUID().uuidString.lowercased(), status: .held, lines: merged,
-                                      shortages: shortages, expiresAt: now.addingTimeInterval(holdFor.seconds), createdAt: now, releaseReason: nil)
-        guard shortages.isEmpty else {
-            reservation.status = .rejected
-            reservation.expiresAt = nil
-            _ = try await reservations.insert(reservation, on: connection)
-            try await events.rejected(orderId: orderId, shortages: shortages, at: now, context: context, on: connection, logger: logger)
-            return
-        }
+        let reservation = Reservation(orderId: orderId, reservationId: "r-" + UUID().uuidString.lowercased(),
+                                      status: shortages.isEmpty ? .held : .rejected, lines: merged, shortages: shortages,
+                                      expiresAt: shortages.isEmpty ? now.addingTimeInterval(holdFor.seconds) : nil, createdAt: now, releaseReason: nil)
+        // One reservation row per order (primary key): a redelivered or duplicate order.placed — or
+        // one whose cancellation came first — finds the earlier answer and never holds twice.
         guard try await reservations.insert(reservation, on: connection) else {
-            // Another delivery of this order recorded its answer first (it held other rows): never hold twice.
             if let existing = try await reservations.reservation(orderId: orderId, on: connection) {
                 try await announceAgain(existing, context: context, on: connection, logger: logger)
             }
+            return
+        }
+        guard shortages.isEmpty else {
+            try await events.rejected(orderId: orderId, shortages: shortages, at: now, context: context, on: connection, logger: logger)
             return
         }
         try await move(reservation.lines, levels: levels, kind: .reserve, reason: "held for order \(orderId)", actor: "order \(orderId)", context: context,
