@@ -92,3 +92,17 @@ public struct KafkaHealthCheck: HealthCheck {
         _ = try await producer.partitionCount(of: topic, timeout: .seconds(2))
     }
 }
+
+extension ServiceHost {
+    /// Consumes the topics `applier` needs in consumer group `group`: the applier applies each
+    /// event once in the service's store, failures are retried and then dead-lettered through the
+    /// bus's producer (see ``EventConsumer``). Consumers stop before any relay and the producer on
+    /// shutdown. A Postgres service passes its handlers and store instead (`PostgresInbox`).
+    public mutating func consumeEvents(_ bus: EventBus, group: String, applier: any EventApplier, retry: RetryPolicy = .init()) throws {
+        let topics = applier.topics.map { $0.name(prefix: bus.settings.topicPrefix) }
+        let consumer = try KafkaConsumer(configuration: bus.settings.consumerConfiguration(group: group, clientID: "bazaar-\(name)"),
+                                         topics: topics, logger: logger, metricsFactory: metrics.factory)
+        addBackgroundWork(EventConsumer(name: group, consumer: consumer, deadLetterProducer: bus.producer, applier: applier,
+                                        retry: retry, logger: logger))
+    }
+}

@@ -1,7 +1,6 @@
 public import BazaarCore
 public import BazaarMessaging
 public import BazaarPostgres
-import BazaarKafka
 
 extension ServiceHost {
     /// Publishes this service's events reliably from the outbox in `store`: an ``OutboxRelay``
@@ -14,14 +13,10 @@ extension ServiceHost {
     }
 
     /// Consumes the topics `handlers` need in consumer group `group`, idempotently (the inbox in
-    /// `store`: include ``MessagingMigrations/inbox``) and with dead-lettering through the bus's
-    /// producer. Consumers stop before any relay and the producer on shutdown.
+    /// `store`: include ``MessagingMigrations/inbox``; see ``PostgresInbox``) and with
+    /// dead-lettering through the bus's producer.
     public mutating func consumeEvents(_ bus: EventBus, store: PostgresStore, group: String, handlers: EventHandlers,
                                        retry: RetryPolicy = .init()) throws {
-        let topics = handlers.topics.map { $0.name(prefix: bus.settings.topicPrefix) }
-        let consumer = try KafkaConsumer(configuration: bus.settings.consumerConfiguration(group: group, clientID: "bazaar-\(name)"),
-                                         topics: topics, logger: logger, metricsFactory: metrics.factory)
-        addBackgroundWork(EventConsumer(name: group, consumer: consumer, deadLetterProducer: bus.producer, store: store,
-                                        handlers: handlers, retry: retry, logger: logger))
+        try consumeEvents(bus, group: group, applier: PostgresInbox(consumer: group, store: store, handlers: handlers), retry: retry)
     }
 }

@@ -1,5 +1,5 @@
-import BazaarMessaging
-@testable import BazaarPostgresMessaging
+@testable import BazaarMessaging
+import BazaarPostgresMessaging
 import BazaarContracts
 import BazaarKafka
 import BazaarPostgres

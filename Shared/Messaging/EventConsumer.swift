@@ -1,13 +1,10 @@
-import BazaarMessaging
 public import BazaarKafka
-public import BazaarPostgres
+public import BazaarContracts
 public import Logging
 public import ServiceLifecycle
-import BazaarContracts
 import BazaarCore
 import Foundation
 import Metrics
-import PostgresNIO
 import Synchronization
 
 /// How a consumer retries a failing handler before giving the message to the dead-letter topic.
@@ -28,9 +25,29 @@ public struct RetryPolicy: Sendable {
     }
 }
 
-/// Consumes events idempotently: each event's handler runs in one Postgres transaction with the
-/// insert of its id into the `inbox`, so a redelivered event is acknowledged without a second
-/// effect.
+/// How a store applies an event's effect exactly once, for the shared ``EventConsumer``: the
+/// Postgres inbox (`PostgresInbox`: the handler and the event id's inbox row in one transaction)
+/// or a projection whose writes are idempotent by themselves (the cart's product prices, applied
+/// only when newer than what it holds).
+public protocol EventApplier: Sendable {
+    /// The topics the handled event types travel on.
+    var topics: [TopicDefinition] { get }
+    /// Whether events of `type` have a handler; others are acknowledged and skipped.
+    func handles(_ type: String) -> Bool
+    /// Applies the event once. Returns false when it had been applied before (a redelivery),
+    /// and then changes nothing. Throws ``UndecodableEvent`` for an event that can never be
+    /// applied (dead-lettered at once); any other error is retried.
+    func apply(_ message: KafkaIncomingMessage, attributes: EventAttributes, eventContext: EventContext, logger: Logger) async throws -> Bool
+    /// How to show the store's errors in logs and dead-letter headers.
+    func describe(_ error: any Error) -> String
+}
+
+extension EventApplier {
+    public func describe(_ error: any Error) -> String { "\(error)" }
+}
+
+/// Consumes events idempotently through an ``EventApplier`` (the store decides how an event is
+/// applied once), so a redelivered event is acknowledged without a second effect.
 ///
 /// Partitions are handled in parallel, each in a lane of its own: a partition's messages (and so
 /// one aggregate's events, which share a key and a partition) are handled one at a time, in
@@ -43,12 +60,11 @@ public struct RetryPolicy: Sendable {
 /// goes to `<topic>.dlq` with headers naming the error, the attempts and where it came from, and
 /// the consumer moves on. A message that is not a valid event goes to the DLQ at once.
 public final class EventConsumer: Service, Sendable {
-    /// The consumer group, also the inbox's `consumer` column.
+    /// The consumer group (in logs, metrics and dead-letter headers).
     public let name: String
     let consumer: KafkaConsumer
     let producer: KafkaProducer
-    let store: PostgresStore
-    let handlers: EventHandlers
+    let applier: any EventApplier
     let retry: RetryPolicy
     let logger: Logger
     let maximumBacklogPerPartition: Int
@@ -58,14 +74,13 @@ public final class EventConsumer: Service, Sendable {
     /// the same numbers go to the `events_consumed_total` metric.
     public var outcomeCounts: [String: Int] { outcomes.withLock { $0 } }
 
-    public init(name: String, consumer: KafkaConsumer, deadLetterProducer: KafkaProducer, store: PostgresStore,
-                handlers: EventHandlers, retry: RetryPolicy = .init(), maximumBacklogPerPartition: Int = 256, logger: Logger) {
+    public init(name: String, consumer: KafkaConsumer, deadLetterProducer: KafkaProducer, applier: any EventApplier,
+                retry: RetryPolicy = .init(), maximumBacklogPerPartition: Int = 256, logger: Logger) {
         self.maximumBacklogPerPartition = max(maximumBacklogPerPartition, 1)
         self.name = name
         self.consumer = consumer
         self.producer = deadLetterProducer
-        self.store = store
-        self.handlers = handlers
+        self.applier = applier
         self.retry = retry
         self.logger = logger
     }
@@ -151,7 +166,7 @@ public final class EventConsumer: Service, Sendable {
             logger[metadataKey: "trace_id"] = .string(trace.traceID)
         }
         if let requestID = attributes.requestid { logger[metadataKey: "request_id"] = .string(requestID) }
-        guard let handler = handlers.handler(for: attributes.type) else {
+        guard applier.handles(attributes.type) else {
             record(.skipped, type: attributes.type)
             return .skipped
         }
@@ -159,7 +174,7 @@ public final class EventConsumer: Service, Sendable {
         while true {
             attempt += 1
             do {
-                let applied = try await applyOnce(message, attributes: attributes, handler: handler, eventContext: eventContext, logger: logger)
+                let applied = try await applier.apply(message, attributes: attributes, eventContext: eventContext, logger: logger)
                 let outcome: Outcome = applied ? .handled : .duplicate
                 if !applied { logger.info("duplicate event acknowledged without effect") }
                 record(outcome, type: attributes.type)
@@ -167,7 +182,7 @@ public final class EventConsumer: Service, Sendable {
             } catch let error as UndecodableEvent {
                 return await deadLetter(message, error: error.description, attempts: attempt, logger: logger)
             } catch {
-                let description = PostgresFailure.describe(error)
+                let description = applier.describe(error)
                 guard attempt < retry.maximumAttempts else {
                     return await deadLetter(message, error: description, attempts: attempt, logger: logger)
                 }
@@ -178,24 +193,6 @@ public final class EventConsumer: Service, Sendable {
                     return .abandoned
                 }
             }
-        }
-    }
-
-    /// Runs the handler and the inbox insert in one transaction; false when the event was
-    /// already applied (the transaction then changes nothing).
-    private func applyOnce(_ message: KafkaIncomingMessage, attributes: EventAttributes, handler: EventHandlers.ErasedHandler,
-                           eventContext: EventContext, logger: Logger) async throws -> Bool {
-        try await store.transaction { connection in
-            let inserted = try await connection.query("""
-                INSERT INTO inbox (consumer, event_id, event_type, topic, partition, message_offset)
-                VALUES (\(name), \(attributes.id), \(attributes.type), \(message.topic), \(message.partition), \(message.offset))
-                ON CONFLICT DO NOTHING RETURNING event_id
-                """, logger: logger)
-            var isNew = false
-            for try await _ in inserted.decode(String.self) { isNew = true }
-            guard isNew else { return false }
-            try await handler(message.value, HandlerContext(connection: connection, eventContext: eventContext, logger: logger))
-            return true
         }
     }
 
