@@ -34,7 +34,7 @@ func service(_ name: String, product: String, dependencies: [Target.Dependency],
 /// The services, in the order of `ServiceDirectory` (add a new one here and there).
 let services = [
     service("User", product: "bazaar-user",
-            dependencies: ["BazaarPostgres", "BazaarMessaging", "BazaarPostgresMessaging", "BazaarRedis", "BazaarContracts",
+            dependencies: ["BazaarCommerce", "BazaarPostgres", "BazaarMessaging", "BazaarPostgresMessaging", "BazaarRedis", "BazaarContracts",
                            .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"), .product(name: "JWTKit", package: "jwt-kit"),
                            .product(name: "Crypto", package: "swift-crypto"), .product(name: "NIOPosix", package: "swift-nio")],
             resources: [.copy("Resources/openapi.json"), .copy("Store/Migrations")],
@@ -80,6 +80,7 @@ let package = Package(
         .library(name: "BazaarMongo", targets: ["BazaarMongo"]),
         .library(name: "BazaarMongoMessaging", targets: ["BazaarMongoMessaging"]),
         .library(name: "BazaarMail", targets: ["BazaarMail"]),
+        .library(name: "BazaarCommerce", targets: ["BazaarCommerce"]),
         .executable(name: "bazaar", targets: ["BazaarLauncher"]),
         .executable(name: "bazaar-broker", targets: ["BazaarBroker"]),
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
@@ -153,6 +154,20 @@ let package = Package(
             dependencies: [],
             path: "Shared/Contracts",
             exclude: ["Published"],
+            swiftSettings: strictSettings
+        ),
+        // Commerce rules every service that prices or ships applies alike (cart, order; the user
+        // service's address book): pricing, VAT, shipping, postal addresses.
+        .target(
+            name: "BazaarCommerce",
+            dependencies: ["BazaarCore", "BazaarContracts"],
+            path: "Shared/Commerce",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "BazaarCommerceTests",
+            dependencies: ["BazaarCommerce", "BazaarContracts", "BazaarCore"],
+            path: "Tests/CommerceTests",
             swiftSettings: strictSettings
         ),
         .systemLibrary(
