@@ -81,6 +81,7 @@ let package = Package(
         .library(name: "BazaarMongoMessaging", targets: ["BazaarMongoMessaging"]),
         .library(name: "BazaarMail", targets: ["BazaarMail"]),
         .library(name: "BazaarCommerce", targets: ["BazaarCommerce"]),
+        .library(name: "BazaarRedisMessaging", targets: ["BazaarRedisMessaging"]),
         .executable(name: "bazaar", targets: ["BazaarLauncher"]),
         .executable(name: "bazaar-broker", targets: ["BazaarBroker"]),
         .executable(name: "bazaar-kafka-benchmark", targets: ["BazaarKafkaBenchmark"]),
@@ -245,6 +246,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/Redis",
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "BazaarRedisMessaging",
+            dependencies: ["BazaarCore", "BazaarRedis", "BazaarKafka", "BazaarMessaging", "BazaarContracts",
+                           .product(name: "Logging", package: "swift-log"), .product(name: "Metrics", package: "swift-metrics"),
+                           .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
+            path: "Shared/RedisMessaging",
             swiftSettings: strictSettings
         ),
         .systemLibrary(

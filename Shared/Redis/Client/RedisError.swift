@@ -62,7 +62,7 @@ public struct RedisError: Error, Sendable, Hashable, CustomStringConvertible {
     static let transientServerCodes: Set<String> = ["LOADING", "BUSY", "TRYAGAIN", "MASTERDOWN", "CLUSTERDOWN"]
 
     /// The error for a reply of the wrong type.
-    static func unexpected(_ reply: RedisValue, from command: String) -> RedisError {
+    public static func unexpected(_ reply: RedisValue, from command: String) -> RedisError {
         RedisError(kind: .unexpectedReply, message: "unexpected reply to \(command): \(reply)")
     }
 
