@@ -6,6 +6,8 @@ public struct ProductSnapshot: Codable, Sendable, Hashable {
     public var sku: String
     public var slug: String
     public var name: String
+    /// The product's first image, for carts and order lists; nil when it has none.
+    public var imageUrl: String?
     public var brandId: String?
     public var categoryIds: [String]
     public var price: Money
@@ -14,12 +16,13 @@ public struct ProductSnapshot: Codable, Sendable, Hashable {
     /// Increases with every change; consumers ignore a snapshot older than the one they hold.
     public var version: Int
 
-    public init(productId: String, sku: String, slug: String, name: String, brandId: String?, categoryIds: [String],
+    public init(productId: String, sku: String, slug: String, name: String, imageUrl: String? = nil, brandId: String?, categoryIds: [String],
                 price: Money, compareAtPrice: Money?, active: Bool, version: Int) {
         self.productId = productId
         self.sku = sku
         self.slug = slug
         self.name = name
+        self.imageUrl = imageUrl
         self.brandId = brandId
         self.categoryIds = categoryIds
         self.price = price
@@ -29,7 +32,8 @@ public struct ProductSnapshot: Codable, Sendable, Hashable {
     }
 
     static let example = ProductSnapshot(productId: "p-1001", sku: "CBL-NYM-3G15-50", slug: "nym-j-3x1-5-50m",
-                                         name: "NYM-J 3×1.5 mm² installation cable, 50 m", brandId: "b-faber", categoryIds: ["c-cables"],
+                                         name: "NYM-J 3×1.5 mm² installation cable, 50 m",
+                                         imageUrl: "https://images.example.com/p-1001/front.jpg", brandId: "b-faber", categoryIds: ["c-cables"],
                                          price: Money(minorUnits: 4_990, currency: "EUR"), compareAtPrice: Money(minorUnits: 5_490, currency: "EUR"),
                                          active: true, version: 3)
 }

@@ -136,7 +136,7 @@ extension CatalogStore {
 extension Product {
     /// What events say about the product.
     var snapshot: ProductSnapshot {
-        ProductSnapshot(productId: id, sku: sku, slug: slug, name: name, brandId: brand, categoryIds: categoryIds, price: price,
+        ProductSnapshot(productId: id, sku: sku, slug: slug, name: name, imageUrl: images.first?.url, brandId: brand, categoryIds: categoryIds, price: price,
                         compareAtPrice: compareAtPrice, active: active, version: version)
     }
 }
