@@ -34,10 +34,29 @@ public enum CatalogService: BazaarService {
         AdminRoutes(store: store, responses: responses).add(to: catalog)
     }
 
-    /// `bazaar-catalog seed`, which the launcher runs once the service is up.
+    /// `bazaar-catalog seed`, which the launcher runs once the service is up, and
+    /// `bazaar-catalog republish`, for an operator rebuilding a consumer's product projection.
     public static let commands = [
         ServiceCommand(name: "seed", summary: "load the demo catalog into an empty store") { settings in try await seed(settings: settings) },
+        ServiceCommand(name: "republish", summary: "publish every product's current state again, so a consumer that lost its projection (a fresh cart store) catches up") { settings in
+            try await republish(settings: settings)
+        },
     ]
+
+    /// Runs `bazaar-catalog republish`: appends `product.updated` (or `product.deleted`) at the
+    /// current version for every product to the outbox, which the running service relays.
+    public static func republish(settings: Settings = Settings()) async throws -> String {
+        var host = try ServiceHost(name: name, defaultPort: defaultPort, settings: settings, openAPIDocument: nil)
+        let store = try makeStore(&host)
+        do {
+            let count = try await store.republishAllProducts(context: .background())
+            await store.mongo.shutDown()
+            return "queued the current state of \(count) products for publishing"
+        } catch {
+            await store.mongo.shutDown()
+            throw error
+        }
+    }
 
     /// Runs `bazaar-catalog seed`: loads the demo catalog into an empty store (its events go to
     /// the outbox, which the running service relays) and says what it did.

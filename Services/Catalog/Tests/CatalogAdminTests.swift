@@ -1,5 +1,6 @@
 @testable import BazaarCatalog
 import BazaarContracts
+import BazaarCore
 import BazaarTestSupport
 import Foundation
 import HTTPTypes
@@ -143,6 +144,38 @@ struct CatalogAdminTests {
             #expect(ready.status == .ok, "\(ready.text)")
             let checks = try ready.jsonObject()["checks"] as? [String: [String: Any]]
             #expect(checks?["redis"]?["status"] as? String != "connected")
+        }
+    }
+
+    @Test("bazaar-catalog republish publishes every product's current state at its version: updated for those on sale, deleted for withdrawn ones")
+    func republish() async throws {
+        try await CatalogHarness.run { catalog in
+            var ids: [String] = []
+            for sku in ["TST-REPUB-1", "TST-REPUB-2"] {
+                var body = CatalogHarness.newProduct(sku: sku, name: "Republished cable \(sku)")
+                body["images"] = [["url": "https://img.test/\(sku).jpg", "alt": "front"] as [String: any Sendable]]
+                let created = try await catalog.send(.post, "/api/catalog/products", json: body, token: catalog.adminToken)
+                try #require(created.status == .created, "\(created.status)")
+                ids.append(try #require(try created.jsonObject()["id"] as? String))
+            }
+            #expect(try await catalog.send(.delete, "/api/catalog/products/\(ids[1])", token: catalog.adminToken).status == .noContent)
+            let report = try await CatalogService.republish(settings: Settings(catalog.service.settings))
+            #expect(report == "queued the current state of \(DemoCatalog.products.count + 2) products for publishing")
+            let ours = Set(ids)
+            let republishedTypes: Set<String> = [ProductUpdated.eventType.name, ProductDeleted.eventType.name]
+            let expected = DemoCatalog.products.count + 3
+            let messages = try await TestKafka.collect([catalog.catalogTopic], until: { messages in
+                messages.filter { republishedTypes.contains($0.headerString("ce_type") ?? "") }.count >= expected
+            }, timeout: .seconds(60))
+            #expect(try events(ProductUpdated.self, in: messages).count + (try events(ProductDeleted.self, in: messages).count)
+                        == expected, "every product republished once, plus the one withdrawn")
+            let updated = try events(ProductUpdated.self, in: messages).filter { ours.contains($0.subject) }
+            let deleted = try events(ProductDeleted.self, in: messages).filter { ours.contains($0.subject) }
+            #expect(updated.map(\.data.product.productId) == [ids[0]])
+            #expect(updated.first?.data.product.version == 1)
+            #expect(updated.first?.data.product.imageUrl == "https://img.test/TST-REPUB-1.jpg")
+            #expect(deleted.map(\.data.productId) == [ids[1], ids[1]])
+            #expect(Set(deleted.map(\.data.version)) == [2])
         }
     }
 }

@@ -29,6 +29,19 @@ struct CatalogEvents: Sendable {
         }
     }
 
+    /// The product's current state again, for consumers rebuilding a projection (`bazaar-catalog
+    /// republish`): `product.updated` for a product on sale or paused, `product.deleted` for a
+    /// withdrawn one — each at the product's current version, so a consumer that has it already
+    /// changes nothing.
+    func productRepublished(_ product: Product, at time: Date, context: EventContext, session: MongoSession) async throws {
+        if product.active {
+            try await outbox.append(ProductUpdated(product: product.snapshot, occurredAt: time), context: context, session: session)
+        } else {
+            try await outbox.append(ProductDeleted(productId: product.id, sku: product.sku, version: product.version, occurredAt: time),
+                                    context: context, session: session)
+        }
+    }
+
     /// Tells the relay that a transaction with events committed.
     func committed() {
         outbox.notifyCommitted()

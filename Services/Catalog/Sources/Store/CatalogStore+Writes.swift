@@ -125,6 +125,28 @@ extension CatalogStore {
         }
     }
 
+    /// Appends every product's current state to the outbox again (see
+    /// ``CatalogEvents/productRepublished(_:at:context:session:)``), `batchSize` products per
+    /// transaction in id order; returns how many. Products changed meanwhile publish their newer
+    /// version themselves, so consumers still end at the latest one.
+    func republishAllProducts(batchSize: Int = 100, context: EventContext, now: Date = Date()) async throws -> Int {
+        var after: String?
+        var count = 0
+        while true {
+            let filter: BSONDocument = after.map { ["_id": ["$gt": .string($0)]] } ?? [:]
+            let batch = try await products.find(filter, sort: ["_id": 1], limit: batchSize)
+            guard let last = batch.last else { return count }
+            try await mongo.withTransaction { session in
+                for product in batch {
+                    try await events.productRepublished(product, at: now, context: context, session: session)
+                }
+            }
+            events.committed()
+            count += batch.count
+            after = last.id
+        }
+    }
+
     func deleteBrand(id: String) async throws {
         guard try await products.count(["brand": .string(id)]) == 0 else {
             throw ProblemError.conflict("The brand still has products; change or delete them first.")
