@@ -42,8 +42,8 @@ public enum ServiceDirectory {
     /// Stock per SKU, its ledger, availability and reservations for orders.
     public static let inventory = ServiceListing(name: "inventory", port: 8103, routePrefixes: ["/api/inventory/"], databaseName: "inventory",
                                                  executableName: "bazaar-inventory")
-    /// Carts and checkout (not built yet).
-    public static let cart = ServiceListing(name: "cart", port: 8104, routePrefixes: ["/api/cart/"])
+    /// Guest and signed-in carts (their own Redis), live prices from the catalog's events, checkout.
+    public static let cart = ServiceListing(name: "cart", port: 8104, routePrefixes: ["/api/cart/"], executableName: "bazaar-cart")
     /// Orders and the order saga (not built yet).
     public static let order = ServiceListing(name: "order", port: 8105, routePrefixes: ["/api/orders/"], databaseName: "orders")
     /// Payment intents, authorizations and refunds (not built yet).

@@ -1,14 +1,19 @@
-import Foundation
+public import Foundation
 
 /// A redis-server of a test's own on a free loopback port, for tests that stop and restart Redis,
-/// which the shared test server must not suffer. Nothing is persisted (`--save ''`,
-/// `--appendonly no`); ``stop()`` and ``start()`` keep the port, so clients can reconnect.
+/// which the shared test server must not suffer, or that need a store of their own. Nothing is
+/// persisted (`--save ''`, `--appendonly no`) unless `durable`: then it runs as the cart store
+/// does (`appendonly yes`, `appendfsync always`, `noeviction`) with its data in a directory of
+/// its own, so a ``stop()`` (SIGKILL) and ``start()`` keep every acknowledged write.
+/// ``stop()`` and ``start()`` keep the port, so clients can reconnect.
 public final class PrivateRedis: @unchecked Sendable {
     // `@unchecked Sendable`: `process` is only touched under `lock`.
 
     /// The loopback port the server listens on.
     public let port: Int
     private let executable: URL
+    /// The data directory of a durable server (removed by ``remove()``); nil when nothing is persisted.
+    public let dataDirectory: URL?
     private let lock = NSLock()
     private var process: Process?
 
@@ -19,17 +24,30 @@ public final class PrivateRedis: @unchecked Sendable {
     /// `redis://127.0.0.1:<port>/0`.
     public var url: String { "redis://127.0.0.1:\(port)/0" }
 
-    private init() throws {
+    private init(durable: Bool) throws {
         self.executable = try Self.locateServer()
         self.port = try LoopbackPort.free()
+        if durable {
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bazaar-redis-\(UUID().uuidString.prefix(8))")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            dataDirectory = directory
+        } else {
+            dataDirectory = nil
+        }
     }
 
     /// Starts a server on a free port and returns once it answers `PING`. The waiting happens
     /// off Swift's cooperative pool (see `offThePool`).
-    public static func launch() async throws -> PrivateRedis {
-        let server = try PrivateRedis()
+    public static func launch(durable: Bool = false) async throws -> PrivateRedis {
+        let server = try PrivateRedis(durable: durable)
         try await server.start()
         return server
+    }
+
+    /// Stops the server and deletes a durable server's data.
+    public func remove() async {
+        await stop()
+        if let dataDirectory { try? FileManager.default.removeItem(at: dataDirectory) }
     }
 
     /// Never waits (a deinit may run on one of Swift's cooperative threads): a server a test
@@ -57,8 +75,9 @@ public final class PrivateRedis: @unchecked Sendable {
         if let process, process.isRunning { return }
         let process = Process()
         process.executableURL = executable
-        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-                             "--daemonize", "no", "--dir", FileManager.default.temporaryDirectory.path, "--loglevel", "warning"]
+        let persistence = dataDirectory.map { ["--appendonly", "yes", "--appendfsync", "always", "--maxmemory-policy", "noeviction", "--dir", $0.path] }
+            ?? ["--appendonly", "no", "--dir", FileManager.default.temporaryDirectory.path]
+        process.arguments = ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--daemonize", "no", "--loglevel", "warning"] + persistence
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
         try ChildProcess.launch(process)

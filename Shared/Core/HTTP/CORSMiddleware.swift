@@ -8,8 +8,8 @@ public struct OriginListCORSMiddleware: RouterMiddleware {
     let allowedOrigins: Set<String>
     let allowsAnyOrigin: Bool
     static let allowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
-    static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Request-ID, traceparent"
-    static let exposedHeaders = "X-Request-ID, ETag, Location, Retry-After"
+    static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Cart-Token, X-Request-ID, traceparent"
+    static let exposedHeaders = "X-Request-ID, ETag, Location, Retry-After, X-Cart-Token"
 
     public init(allowedOrigins: [String]) {
         self.allowsAnyOrigin = allowedOrigins.contains("*")

@@ -66,6 +66,12 @@ public struct ProblemError: Error, Sendable, CustomStringConvertible {
         ProblemError(status: .badRequest, kind: "validation-failed", title: "Validation Failed", detail: detail, fieldErrors: errors)
     }
 
+    /// 422 for a well-formed request the rules refuse: a limit exceeded (listing each field), or an
+    /// Idempotency-Key reused with another request.
+    public static func unprocessable(_ detail: String, fieldErrors: [FieldError] = []) -> ProblemError {
+        ProblemError(status: .unprocessableContent, kind: "unprocessable", title: "Unprocessable Content", detail: detail, fieldErrors: fieldErrors)
+    }
+
     /// 400 for a request that is wrong as a whole (no single field at fault).
     public static func badRequest(_ detail: String) -> ProblemError {
         ProblemError(status: .badRequest, kind: "bad-request", detail: detail)

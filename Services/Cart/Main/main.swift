@@ -1,0 +1,4 @@
+import BazaarCart
+import BazaarCore
+
+await CartService.main()
