@@ -412,8 +412,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BazaarMessagingTests",
-            dependencies: ["BazaarMessaging", "BazaarPostgresMessaging", "BazaarTestSupport", "BazaarCore", "BazaarContracts", "BazaarKafka",
-                           "BazaarPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
+            dependencies: ["BazaarMessaging", "BazaarPostgresMessaging", "BazaarRedisMessaging", "BazaarRedis", "BazaarTestSupport", "BazaarCore",
+                           "BazaarContracts", "BazaarKafka", "BazaarPostgres", .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "HummingbirdTesting", package: "hummingbird")],
             path: "Tests/MessagingTests",
             swiftSettings: strictSettings
