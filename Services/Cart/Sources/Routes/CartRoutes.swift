@@ -5,6 +5,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 
 /// The cart of whoever asks: a signed-in user's (bearer token) or a guest's (`X-Cart-Token`;
 /// a guest without one gets a new token in the response and keeps sending it). Every answer is
@@ -109,7 +110,7 @@ struct CartRoutes: Sendable {
         let guest = try Self.guest(token)
         let (cart, merged, dropped) = try await carts.merge(guest: guest, into: .user(id: user.userID), now: Date())
         context.logger.info("guest cart merged", metadata: ["lines_merged": .stringConvertible(merged), "lines_dropped": .stringConvertible(dropped)])
-        return try CartView(try Self.priced(cart, rules: rules), droppedLines: dropped).response(from: request, context: context)
+        return Self.response(CartView(try Self.priced(cart, rules: rules), droppedLines: dropped))
     }
 
     // MARK: Helpers
@@ -120,10 +121,14 @@ struct CartRoutes: Sendable {
     }
 
     private func respond(_ cart: StoredCart?, issuedToken: String?, request: Request, context: ServiceRequestContext) throws -> Response {
-        var response = try CartView(try Self.priced(cart, rules: rules)).response(from: request, context: context)
-        response.headers[.cacheControl] = "no-store"
-        if let issuedToken { response.headers[Self.cartTokenHeader] = issuedToken }
-        return response
+        Self.response(CartView(try Self.priced(cart, rules: rules)), issuedToken: issuedToken)
+    }
+
+    /// 200 with the cart's JSON (written directly, see ``CartView/jsonBytes()``), never cached.
+    static func response(_ view: CartView, issuedToken: String? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json", .cacheControl: "no-store"]
+        if let issuedToken { headers[cartTokenHeader] = issuedToken }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: view.jsonBytes())))
     }
 
     static func priced(_ cart: StoredCart?, rules: PricingRules) throws -> PricedCart {
