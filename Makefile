@@ -23,7 +23,7 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations clean
+.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
@@ -104,6 +104,7 @@ bench: apt-deps
 	$(MAKE) bench-catalog
 	$(MAKE) bench-inventory
 	$(MAKE) bench-reservations
+	$(MAKE) bench-cart
 
 # What every request pays: the warm catalog list, a product page and /api/users/me against a
 # floor (nginx in front of a server returning prebuilt bytes), in one run (about two minutes).
@@ -130,6 +131,11 @@ bench-catalog: deps
 	Tools/Benchmarks/CatalogBenchmark/run.sh
 
 # Public availability through the gateway, one SKU and twenty per request (about a minute once built).
+# Signed-in users' cart page and add-to-cart through the gateway, 64 connections (about a minute).
+bench-cart: deps
+	swift build -c release
+	Tools/Benchmarks/CartBenchmark/run.sh
+
 bench-inventory: deps
 	swift build -c release
 	Tools/Benchmarks/InventoryBenchmark/run.sh
