@@ -164,7 +164,10 @@ struct ReservationTests {
         try await Harness.run(["RESERVATION_TTL_SECONDS": "2", "RESERVATION_SWEEP_MILLISECONDS": "100"]) { inventory in
             let hot = Harness.product(sku: "HOT-\(UUID().uuidString.prefix(6))")
             try await inventory.learn([hot])
-            try await inventory.setOnHand(hot.sku, 50)
+            // Enough for every order (60 × at most 3): a hold that expires early must not free
+            // units for another order, or a late confirmation could find none and the sale
+            // would rightly be refused — the arithmetic below would then depend on the machine's speed.
+            try await inventory.setOnHand(hot.sku, 200)
             let orders = (0..<60).map { Harness.placed("o-\($0)", [(hot.sku, 1 + $0 % 3)]) }
             try await inventory.service.publish(orders)
             let answerTypes: Set<String> = [StockReserved.eventType.name, StockRejected.eventType.name]
@@ -183,10 +186,11 @@ struct ReservationTests {
             let sold = confirmed.flatMap(\.lines).reduce(0) { $0 + $1.quantity }
             try await eventually("every hold committed, released or expired") {
                 let level = try await inventory.stock(hot.sku)
-                return level["reserved"] as? Int == 0 && level["onHand"] as? Int == 50 - sold
+                return level["reserved"] as? Int == 0 && level["onHand"] as? Int == 200 - sold
             }
             let level = try await inventory.stock(hot.sku)
-            #expect(level["available"] as? Int == 50 - sold && level["sellable"] as? Bool == true)
+            #expect(level["available"] as? Int == 200 - sold && level["sellable"] as? Bool == true)
+            #expect(reserved.count == 60, "every order was held")
         }
     }
 }
