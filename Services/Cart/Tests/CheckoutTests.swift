@@ -94,7 +94,7 @@ struct CheckoutTests {
 
             // A later checkout's event is the marker: the relay publishes in order, so a second
             // event for the first checkout would arrive before it.
-            let (_, _) = try await Self.addAgain(cart, product: product, token: token)
+            _ = try await cart.send(.post, "/api/cart/items", json: ["productId": product.productId, "quantity": 1], token: token).cart()
             let marker = try await cart.send(.post, "/api/cart/checkout", json: CartHarness.checkoutBody(total: 3_490), token: token, headers: Self.key())
             #expect(marker.status == .accepted, "\(marker.text)")
             let markerId = try #require(try marker.jsonObject()["orderId"] as? String)
@@ -119,11 +119,6 @@ struct CheckoutTests {
             #expect(metrics.contains("cart_checkouts_accepted_total 2"))
             #expect(metrics.contains("cart_carts_created_total 2"))
         }
-    }
-
-    static func addAgain(_ cart: CartHarness, product: ProductSnapshot, token: String) async throws -> (Int, Int) {
-        let added = try await cart.send(.post, "/api/cart/items", json: ["productId": product.productId, "quantity": 1], token: token).cart()
-        return (added.lines.count, added.minor("total") ?? 0)
     }
 
     @Test("concurrent checkouts of one cart with different keys order it at most once")

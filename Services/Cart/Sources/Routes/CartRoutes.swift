@@ -1,7 +1,6 @@
 import BazaarCommerce
 import BazaarContracts
 import BazaarCore
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -156,8 +155,9 @@ struct CartRoutes: Sendable {
         return .guest(tokenDigest: digest(token))
     }
 
+    /// The token's SHA-256 in hex (``OpaqueToken/digest(of:)``, as other services key their tokens).
     static func digest(_ token: String) -> String {
-        SHA256.hash(data: Array(token.utf8)).hexString
+        OpaqueToken.digest(of: token).hexString
     }
 
     /// A product id as the catalog writes them: 1–64 letters, digits, `.`, `_` or `-`.

@@ -41,9 +41,7 @@ struct CartStore: Sendable {
             if redis.call('EXISTS', key) == 0 then
                 redis.call('HSET', key, 'id', id, 'created', now, 'rev', 0)
                 redis.call('PEXPIRE', key, ttl)
-                return 1
             end
-            return 0
         end
 
         """
