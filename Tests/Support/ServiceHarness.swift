@@ -6,6 +6,7 @@ import Foundation
 public import HTTPTypes
 public import HummingbirdTesting
 import NIOCore
+import PostgresNIO
 
 /// What a service under test needs from the test infrastructure; the harness provides each and
 /// sets the settings pointing at it.
@@ -200,6 +201,18 @@ extension ServiceHarness {
                 _ = try await producer.send(outboxMessage(topic: Payload.eventType.topic.name(prefix: topicPrefix), key: event.subject, eventID: event.id,
                                                           eventType: event.type, traceparent: nil,
                                                           payload: String(decoding: try EventCodec.encode(event), as: UTF8.self)))
+            }
+        }
+    }
+
+    /// Whether the service's consumer has applied (recorded in its Postgres inbox) the event `id`.
+    public func processed(eventID id: String) async throws -> Bool {
+        guard let database else { throw HarnessSetupError(description: "processed(eventID:) needs a service with a Postgres database") }
+        return try await TestDatabase.withStore(database) { store in
+            try await store.withConnection { connection in
+                let rows = try await connection.query("SELECT count(*) FROM inbox WHERE event_id = \(id)", logger: store.logger)
+                for try await count in rows.decode(Int.self) { return count == 1 }
+                return false
             }
         }
     }

@@ -51,18 +51,6 @@ struct InventoryHarness: Sendable {
         }
     }
 
-    /// Whether the service's consumer has applied (recorded in its inbox) the event `id`.
-    func processed(eventID id: String) async throws -> Bool {
-        let database = try #require(service.database)
-        return try await TestDatabase.withStore(database) { store in
-            try await store.withConnection { connection in
-                let rows = try await connection.query("SELECT count(*) FROM inbox WHERE event_id = \(id)", logger: store.logger)
-                for try await count in rows.decode(Int.self) { return count == 1 }
-                return false
-            }
-        }
-    }
-
     /// The stock of `sku` as the admin API shows it.
     func stock(_ sku: String) async throws -> [String: Any] {
         let response = try await send(.get, "/api/inventory/stock/\(sku)", token: adminToken)
@@ -86,14 +74,14 @@ struct InventoryHarness: Sendable {
 
     static func placed(_ orderId: String, _ lines: [(sku: String, quantity: Int)]) -> OrderPlaced {
         let money = Money(minorUnits: 100, currency: "EUR")
-        return OrderPlaced(orderId: orderId, userId: "u-1", email: "ada@example.com", lines: orderLines(lines), subtotal: money, shippingCost: money,
-                           total: money, shippingAddress: address, placedAt: Date())
+        return OrderPlaced(orderId: orderId, userId: "u-1", email: "ada@example.com", lines: orderLines(lines), subtotal: money,
+                           shippingCost: money, vatIncluded: money, total: money, shippingAddress: address, placedAt: Date())
     }
 
     static func confirmed(_ orderId: String, _ lines: [(sku: String, quantity: Int)]) -> OrderConfirmed {
         let money = Money(minorUnits: 100, currency: "EUR")
-        return OrderConfirmed(orderId: orderId, userId: "u-1", email: "ada@example.com", lines: orderLines(lines), subtotal: money, shippingCost: money,
-                              total: money, shippingAddress: address, paymentId: "pay-\(orderId)", confirmedAt: Date())
+        return OrderConfirmed(orderId: orderId, userId: "u-1", email: "ada@example.com", lines: orderLines(lines), subtotal: money,
+                              shippingCost: money, vatIncluded: money, total: money, shippingAddress: address, paymentId: "pay-\(orderId)", confirmedAt: Date())
     }
 
     static func cancelled(_ orderId: String, _ lines: [(sku: String, quantity: Int)], reason: CancellationReason = .customerRequest) -> OrderCancelled {

@@ -38,7 +38,7 @@ struct StockTests {
             var later = kept
             later.version = 5
             try await inventory.service.publish([ProductUpdated(product: later, occurredAt: Date())])
-            try await eventually("the stale snapshot was consumed") { try await inventory.processed(eventID: staleID) }
+            try await eventually("the stale snapshot was consumed") { try await inventory.service.processed(eventID: staleID) }
             #expect(try await inventory.stock(deleted.sku)["sellable"] as? Bool == false)
             try await eventually("the newer snapshot of the kept product applied") {
                 (try await inventory.stock(kept.sku)["version"] as? Int ?? 0) > (stock["version"] as? Int ?? 0)

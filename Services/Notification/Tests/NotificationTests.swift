@@ -34,7 +34,7 @@ struct NotificationTests {
             try await service.publish([try Samples.resetRequested("u-1", email: "ada@example.com", token: "tok-123")])
             try await service.publish([OrderConfirmed(orderId: "o-1", userId: "u-1", email: "ada@example.com", lines: Samples.lines,
                                                       subtotal: Money(minorUnits: 9_980, currency: "EUR"), shippingCost: Money(minorUnits: 495, currency: "EUR"),
-                                                      total: Money(minorUnits: 10_475, currency: "EUR"), shippingAddress: Samples.address, paymentId: "pay-1",
+                                                      vatIncluded: Money(minorUnits: 1_673, currency: "EUR"), total: Money(minorUnits: 10_475, currency: "EUR"), shippingAddress: Samples.address, paymentId: "pay-1",
                                                       confirmedAt: Date())])
             try await service.publish([OrderCancelled(orderId: "o-2", userId: "u-1", email: "ada@example.com", reason: .outOfStock, lines: Samples.lines,
                                                       total: Money(minorUnits: 9_980, currency: "EUR"), refundDue: true, cancelledAt: Date())])

@@ -4,7 +4,7 @@ public enum EventCatalog {
         UserRegistered.self, UserPasswordResetRequested.self, UserUpdated.self,
         ProductCreated.self, ProductUpdated.self, ProductDeleted.self,
         CartCheckedOut.self,
-        OrderPlaced.self, OrderPaymentRequested.self, OrderConfirmed.self, OrderCancelled.self,
+        OrderPlaced.self, OrderPaymentRequested.self, OrderConfirmed.self, OrderCancelled.self, OrderShipped.self, OrderDelivered.self,
         StockReserved.self, StockRejected.self, StockReleased.self, StockLow.self,
         PaymentAuthorized.self, PaymentFailed.self, PaymentRefunded.self,
     ]

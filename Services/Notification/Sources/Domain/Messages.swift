@@ -44,7 +44,7 @@ enum Messages {
             values: [
                 "name": name, "orderId": event.orderId, "lines": event.lines.map(line),
                 "subtotal": MoneyFormat.format(event.subtotal), "shipping": MoneyFormat.format(event.shippingCost),
-                "total": MoneyFormat.format(event.total),
+                "total": MoneyFormat.format(event.total), "vat": MoneyFormat.format(event.vatIncluded),
                 "address": [address.name, address.line1, address.line2, "\(address.postalCode) \(address.city)", address.country].compactMap { $0 },
             ])
     }
@@ -79,6 +79,8 @@ enum Messages {
         case .paymentFailed: "We could not take the payment for your order."
         case .customerRequest: "You asked us to cancel it."
         case .timeout: "The payment was not completed in time."
+        case .admin: "Our team cancelled it; we will contact you if anything is unclear."
+        case .invalidCheckout: "The prices in your checkout did not match our current prices; nothing was charged. Please check out again."
         }
     }
 
