@@ -1,5 +1,6 @@
 import BazaarContracts
 import BazaarMessaging
+import BazaarPostgres
 import BazaarPostgresMessaging
 import Foundation
 import Logging

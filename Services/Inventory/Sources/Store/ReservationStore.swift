@@ -1,3 +1,4 @@
+import BazaarPostgres
 import BazaarCore
 import Foundation
 import Logging

@@ -208,13 +208,3 @@ struct LedgerEntry: Sendable, Equatable {
     var requestID: String?
     var recordedAt: Date
 }
-
-/// Data the store cannot interpret: a bug or a hand edit, reported as a 500 with this detail logged.
-enum StoreError: Error, CustomStringConvertible {
-    case corrupt(String)
-    var description: String {
-        switch self {
-        case .corrupt(let detail): "corrupt row: \(detail)"
-        }
-    }
-}

@@ -1,3 +1,4 @@
+import BazaarPostgres
 import Foundation
 import Logging
 import PostgresNIO

@@ -116,13 +116,3 @@ struct UserStore: Sendable {
         return users
     }
 }
-
-/// Data the store cannot interpret: a bug or a hand edit, reported as a 500 with this detail logged.
-enum StoreError: Error, CustomStringConvertible {
-    case corrupt(String)
-    var description: String {
-        switch self {
-        case .corrupt(let detail): "corrupt row: \(detail)"
-        }
-    }
-}
