@@ -44,8 +44,9 @@ public enum ServiceDirectory {
                                                  executableName: "bazaar-inventory")
     /// Guest and signed-in carts (their own Redis), live prices from the catalog's events, checkout.
     public static let cart = ServiceListing(name: "cart", port: 8104, routePrefixes: ["/api/cart/"], executableName: "bazaar-cart")
-    /// Orders and the order saga (not built yet).
-    public static let order = ServiceListing(name: "order", port: 8105, routePrefixes: ["/api/orders/"], databaseName: "orders")
+    /// Orders and the order saga, from a checked-out cart to delivery.
+    public static let order = ServiceListing(name: "order", port: 8105, routePrefixes: ["/api/orders/"], databaseName: "orders",
+                                             executableName: "bazaar-order")
     /// Payment intents, authorizations and refunds (not built yet).
     public static let payment = ServiceListing(name: "payment", port: 8106, routePrefixes: ["/api/payments/"], databaseName: "payments")
     /// Emails from events, the delivery log, the live feed.

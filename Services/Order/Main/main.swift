@@ -1,0 +1,4 @@
+import BazaarOrder
+import BazaarCore
+
+await OrderService.main()
