@@ -59,6 +59,11 @@ struct PlatformIntegrationTests {
             #expect(registered.status == 201, "\(registered.body)")
             let customerToken = try #require(try field("accessToken", of: registered.body))
             #expect(try await request("GET", "/api/users/me", token: customerToken).status == 200)
+            // The order service joined too: the gateway routes both forms of its collection path to it.
+            for path in ["/api/orders", "/api/orders/"] {
+                let orders = try await request("GET", path, token: customerToken)
+                #expect(orders.status == 200 && orders.body.contains(#""total":0"#), "\(path): \(orders.status) \(orders.body)")
+            }
 
             let login = try await request("POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#)
             #expect(login.status == 200, "\(login.body)")
