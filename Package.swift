@@ -161,6 +161,7 @@ let package = Package(
                 "BazaarCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Shared/Postgres",
             swiftSettings: strictSettings

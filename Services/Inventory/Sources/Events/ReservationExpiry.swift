@@ -14,18 +14,8 @@ struct ReservationExpiry: Service {
     let logger: Logger
 
     func run() async throws {
-        while !Task.isCancelled && !Task.isShuttingDownGracefully {
-            do {
-                while try await sweep() == 100 {}
-            } catch {
-                logger.error("could not release expired reservations", metadata: ["error": .string(PostgresFailure.describe(error))])
-            }
-            do {
-                try await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            } catch {
-                return  // cancelled or shutting down
-            }
-        }
+        await runBatchSweeps(every: interval, batchSize: 100, logger: logger,
+                              failure: "could not release expired reservations") { try await sweep() }
     }
 
     /// Releases one batch; returns how many holds it found.
