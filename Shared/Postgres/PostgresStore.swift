@@ -41,6 +41,40 @@ public final class PostgresStore: Service, Sendable {
         try await client.withConnection { connection in try await body(connection) }
     }
 
+    /// Runs `body` with a store connected to the database in `settings` (`DATABASE_URL`), its pool
+    /// running meanwhile: for one-off commands (`bazaar-payment reconcile`) and tests.
+    public static func withStore<Result: Sendable>(_ settings: Settings, logger: Logger,
+                                                   _ body: @Sendable (PostgresStore) async throws -> Result) async throws -> Result {
+        let store = PostgresStore(configuration: try .from(settings), logger: logger)
+        return try await withThrowingTaskGroup(of: Result?.self) { group in
+            group.addTask {
+                await store.run()
+                return nil
+            }
+            defer { group.cancelAll() }
+            return try await body(store)
+        }
+    }
+
+    /// Keeps one connection listening on `channel` (`LISTEN`) and calls `notified` for every
+    /// notification (a `pg_notify` committed by anyone), reconnecting after a failure, until the
+    /// task is cancelled. How workers wake when a commit gives them something to do.
+    public func listen(on channel: String, _ notified: @escaping @Sendable () -> Void) async {
+        while !Task.isCancelled {
+            do {
+                try await client.withConnection { connection in
+                    try await connection.listen(on: channel) { notifications in
+                        for try await _ in notifications { notified() }
+                    }
+                }
+            } catch {
+                if Task.isCancelled { return }
+                logger.debug("listener reconnecting", metadata: ["channel": .string(channel), "error": .string(PostgresFailure.describe(error))])
+                do { try await Task.sleep(for: .seconds(1)) } catch { return }
+            }
+        }
+    }
+
     /// `SELECT 1` through the pool, for `/health/ready`.
     public var healthCheck: some HealthCheck { PostgresHealthCheck(store: self) }
 }

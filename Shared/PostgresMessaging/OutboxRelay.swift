@@ -35,26 +35,9 @@ public final class OutboxRelay: Service, Sendable {
 
     public func run() async throws {
         await withTaskGroup(of: Void.self) { group in
-            group.addTask { await self.listenForNotifications() }
+            group.addTask { await self.store.listen(on: Outbox.notificationChannel) { self.loop.wakeup.signal() } }
             await loop.run()
             group.cancelAll()
-        }
-    }
-
-    /// Keeps a connection listening for commits of new outbox rows, reconnecting after failures.
-    private func listenForNotifications() async {
-        while !Task.isCancelled {
-            do {
-                try await store.client.withConnection { connection in
-                    try await connection.listen(on: Outbox.notificationChannel) { notifications in
-                        for try await _ in notifications { loop.wakeup.signal() }
-                    }
-                }
-            } catch {
-                if Task.isCancelled { return }
-                logger.debug("outbox listener reconnecting", metadata: ["error": .string(PostgresFailure.describe(error))])
-                do { try await Task.sleep(for: .seconds(1)) } catch { return }
-            }
         }
     }
 }

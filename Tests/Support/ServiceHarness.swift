@@ -131,7 +131,8 @@ public struct ServiceHarness<Service: BazaarService>: Sendable {
         }
         let undocumented = try OpenAPICoverage.undocumented(host.router, document: document)
         return try await host.makeApplication().test(.live) { client in
-            try await body(ServiceHarness(client: client, settings: configured, topicPrefix: prefix, logs: logs, undocumentedRoutes: undocumented,
+            // A test that shares topics between services (replicas) passes the prefix in `settings`.
+            try await body(ServiceHarness(client: client, settings: configured, topicPrefix: configured["KAFKA_TOPIC_PREFIX"] ?? prefix, logs: logs, undocumentedRoutes: undocumented,
                                           signingKey: key, database: database, mongo: mongo, mailSink: sink))
         }
     }

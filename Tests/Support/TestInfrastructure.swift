@@ -77,15 +77,7 @@ public enum TestDatabase {
         // which PostgresNIO handles (the request waits) but warns about on every test.
         var logger = Logger(label: "test-postgres")
         logger.logLevel = .error
-        let store = PostgresStore(configuration: try .from(settings), logger: logger)
-        return try await withThrowingTaskGroup(of: Result?.self) { group in
-            group.addTask {
-                await store.run()
-                return nil
-            }
-            defer { group.cancelAll() }
-            return try await body(store)
-        }
+        return try await PostgresStore.withStore(settings, logger: logger, body)
     }
 
     static func drop(_ name: String, adminURL: String) async throws {

@@ -11,7 +11,7 @@ import Testing
 
 @Suite("Checkout (real Redis as the cart store, real broker)")
 struct CheckoutTests {
-    static func key() -> HTTPFields { [CheckoutRoute.idempotencyKeyHeader: UUID().uuidString] }
+    static func key() -> HTTPFields { [IdempotencyKey.header: UUID().uuidString] }
 
     /// A signed-in user with `quantity` units of a product at `price` in the cart.
     static func filledCart(_ cart: CartHarness, user: String = "buyer-\(UUID().uuidString.prefix(6))", price: Int64 = 3_000,
@@ -32,7 +32,7 @@ struct CheckoutTests {
             let noKey = try await cart.send(.post, "/api/cart/checkout", json: body, token: token)
             #expect(noKey.status == .badRequest)
             #expect(noKey.text.contains("Idempotency-Key"))
-            #expect(try await cart.send(.post, "/api/cart/checkout", json: body, token: token, headers: [CheckoutRoute.idempotencyKeyHeader: "has space"]).status
+            #expect(try await cart.send(.post, "/api/cart/checkout", json: body, token: token, headers: [IdempotencyKey.header: "has space"]).status
                         == .badRequest)
             var badAddress = body
             badAddress["shippingAddress"] = ["name": "Ada", "line1": "", "city": "London", "postalCode": "N1", "country": "XX"] as [String: any Sendable]
@@ -103,7 +103,7 @@ struct CheckoutTests {
             let event = try #require(published.first)
             #expect(event.data.userId == "ada")
             #expect(event.data.email == "ada@example.com")
-            #expect(event.data.checkoutId == key[CheckoutRoute.idempotencyKeyHeader])
+            #expect(event.data.checkoutId == key[IdempotencyKey.header])
             #expect(event.data.lines == [OrderLine(productId: product.productId, sku: product.sku, name: product.name, quantity: 2,
                                                    unitPrice: Money(minorUnits: 3_000, currency: "EUR"), lineTotal: Money(minorUnits: 6_000, currency: "EUR"))])
             #expect(event.data.total == Money(minorUnits: 6_000, currency: "EUR"))

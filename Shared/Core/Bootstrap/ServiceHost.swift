@@ -30,6 +30,8 @@ public struct ServiceHost {
     /// Add the service's routes here; the shared middleware already wraps them.
     public let router: Router<ServiceRequestContext>
     private let healthChecks = HealthChecksBox()
+    /// The port the server listens on once it runs (`PORT`, or the one the system chose for `PORT=0`).
+    public let listeningPort = ListeningPort()
     private(set) var backgroundServices: [any Service] = []
     private(set) var startupTasks: [@Sendable () async throws -> Void] = []
     private let startupGate = StartupGate()
@@ -139,6 +141,7 @@ public struct ServiceHost {
             router: router,
             configuration: .init(address: .hostname(http.host, port: http.port), serverName: nil),
             services: backgroundServices,
+            onServerRunning: { [listeningPort] channel in listeningPort.set(channel.localAddress?.port) },
             logger: logger
         )
         for task in startupTasks {
@@ -215,6 +218,18 @@ public struct ServiceHost {
         return Response(status: status, headers: [.contentType: "application/json", .cacheControl: "no-store"],
                         body: .init(byteBuffer: ByteBuffer(bytes: body)))
     }
+}
+
+/// The port a running server listens on: what a part of the service that calls the service
+/// itself over HTTP (the simulated payment provider's webhooks) needs when `PORT=0` let the
+/// system choose.
+public final class ListeningPort: Sendable {
+    private let port = Mutex<Int?>(nil)
+
+    /// Nil until the server runs.
+    public var current: Int? { port.withLock { $0 } }
+
+    func set(_ value: Int?) { port.withLock { $0 = value } }
 }
 
 /// The health checks, shared with the readiness route that was registered before they were added.

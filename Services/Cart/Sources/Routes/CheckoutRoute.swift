@@ -3,7 +3,6 @@ import BazaarContracts
 import BazaarCore
 import BazaarMessaging
 import BazaarRedisMessaging
-import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
@@ -26,8 +25,6 @@ struct CheckoutRoute: Sendable {
     let rules: PricingRules
     let metrics: CartMetrics
 
-    static let idempotencyKeyHeader = HTTPField.Name("Idempotency-Key")!
-
     struct Body: Decodable {
         var shippingAddress: PostalAddressInput?
         var paymentMethod: String?
@@ -47,7 +44,7 @@ struct CheckoutRoute: Sendable {
 
     @Sendable func checkout(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let user = try context.requireUser()
-        let key = try Self.idempotencyKey(request)
+        let key = try IdempotencyKey.from(request, for: "A checkout")
         let body = try await request.decode(as: Body.self, context: context)
         var validation = Validation()
         validation.require(body.shippingAddress != nil, "shippingAddress", "is required")
@@ -61,7 +58,7 @@ struct CheckoutRoute: Sendable {
             throw ProblemError.unprocessable("The account has no email address to confirm the order to.")
         }
         let request = Fingerprinted(shippingAddress: address!, paymentMethod: paymentMethod, expectedTotal: body.expectedTotal!)
-        let fingerprint = try Self.fingerprint(request)
+        let fingerprint = try IdempotencyKey.fingerprint(request)
         metrics.checkoutsStarted.increment()
         let owner = CartOwner.user(id: user.userID)
         // The cart may change between pricing it and the atomic step (another tab adds a line);
@@ -140,27 +137,11 @@ struct CheckoutRoute: Sendable {
                         body: .init(byteBuffer: ByteBuffer(bytes: try JSONEncoder().encode(document))))
     }
 
-    /// The `Idempotency-Key`: required; 1–255 visible ASCII characters.
-    static func idempotencyKey(_ request: Request) throws -> String {
-        guard let key = request.headers[idempotencyKeyHeader] else {
-            throw ProblemError.badRequest("A checkout needs an Idempotency-Key header (a new random key per checkout attempt, e.g. a UUID).")
-        }
-        guard (1...255).contains(key.utf8.count), key.utf8.allSatisfy({ (0x21...0x7E).contains($0) }) else {
-            throw ProblemError.badRequest("The Idempotency-Key must be 1 to 255 visible ASCII characters.")
-        }
-        return key
-    }
-
+    /// A payment method token: `tok_` and 1–96 letters, digits or `_`.
     static func isPaymentToken(_ token: String) -> Bool {
         token.hasPrefix("tok_") && (5...100).contains(token.utf8.count) && token.utf8.dropFirst(4).allSatisfy { byte in
             (UInt8(ascii: "a")...UInt8(ascii: "z")).contains(byte) || (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte)
                 || (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) || byte == UInt8(ascii: "_")
         }
-    }
-
-    static func fingerprint(_ request: Fingerprinted) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return SHA256.hash(data: try encoder.encode(request)).hexString
     }
 }
