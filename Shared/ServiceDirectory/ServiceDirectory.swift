@@ -47,8 +47,9 @@ public enum ServiceDirectory {
     /// Orders and the order saga, from a checked-out cart to delivery.
     public static let order = ServiceListing(name: "order", port: 8105, routePrefixes: ["/api/orders/"], databaseName: "orders",
                                              executableName: "bazaar-order")
-    /// Payment intents, authorizations and refunds (not built yet).
-    public static let payment = ServiceListing(name: "payment", port: 8106, routePrefixes: ["/api/payments/"], databaseName: "payments")
+    /// Payments charged once per order through a provider, signed webhooks, refunds, the ledger and its reconciliation.
+    public static let payment = ServiceListing(name: "payment", port: 8106, routePrefixes: ["/api/payments/"], databaseName: "payments",
+                                               executableName: "bazaar-payment")
     /// Emails from events, the delivery log, the live feed.
     public static let notification = ServiceListing(name: "notification", port: 8107, routePrefixes: ["/api/notifications/"],
                                                     databaseName: "notifications", executableName: "bazaar-notification")

@@ -59,11 +59,14 @@ struct PlatformIntegrationTests {
             #expect(registered.status == 201, "\(registered.body)")
             let customerToken = try #require(try field("accessToken", of: registered.body))
             #expect(try await request("GET", "/api/users/me", token: customerToken).status == 200)
-            // The order service joined too: the gateway routes both forms of its collection path to it.
-            for path in ["/api/orders", "/api/orders/"] {
-                let orders = try await request("GET", path, token: customerToken)
-                #expect(orders.status == 200 && orders.body.contains(#""total":0"#), "\(path): \(orders.status) \(orders.body)")
+            // The order and payment services joined too: the gateway routes both forms of each collection path.
+            for path in ["/api/orders", "/api/orders/", "/api/payments", "/api/payments/"] {
+                let listed = try await request("GET", path, token: customerToken)
+                #expect(listed.status == 200 && listed.body.contains(#""total":0"#), "\(path): \(listed.status) \(listed.body)")
             }
+            // The payment service got its generated webhook secret, owner-only.
+            let webhookSecret = secrets.appending(path: "payment-webhook-secret").path(percentEncoded: false)
+            #expect((try FileManager.default.attributesOfItem(atPath: webhookSecret)[.posixPermissions] as? Int) == 0o600)
 
             let login = try await request("POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#)
             #expect(login.status == 200, "\(login.body)")

@@ -96,6 +96,8 @@ struct RuntimeStartup: Sendable {
         let administratorPassword = try secrets.secret(named: ServiceEnvironment.administratorPasswordSecretName)
         // Created here, before any service starts, because two services read it.
         _ = try secrets.secret(named: ServiceEnvironment.eventSealingKeySecretName, length: 64)
+        // The secret the payment provider signs webhooks with (the simulated one, locally).
+        _ = try secrets.secret(named: ServiceEnvironment.paymentWebhookSecretName, length: 48)
         var started: [SupervisedProcess] = []
         for service in settings.services {
             guard let executableName = service.executableName else {

@@ -5,6 +5,7 @@ public enum ServiceEnvironment {
     /// Every service gets the SMTP sink's `SMTP_HOST`, `SMTP_PORT`, `SMTP_TLS=none`, `SMTP_FROM_EMAIL`
     /// and `SMTP_FROM_NAME` (only services that send mail read them).
     /// Every service gets `EVENT_SEALING_KEY_FILE` (the user and notification services read it).
+    /// The payment service gets `PAYMENT_WEBHOOK_SECRET_FILE` (generated on first start).
     /// The identity service also gets its signing-key file (generated on first start, kept in
     /// `secrets/`) and, when `administratorPassword` is given, the first administrator's credentials.
     public static func variables(
@@ -47,6 +48,9 @@ public enum ServiceEnvironment {
                 variables["ADMIN_PASSWORD"] = administratorPassword
             }
         }
+        if service.name == "payment" {
+            variables["PAYMENT_WEBHOOK_SECRET_FILE"] = RunDirectory.path(of: settings.runDirectory.secretsDirectory.appending(path: paymentWebhookSecretName))
+        }
         if service.name == "notification" {
             // Reset links in emails point at the storefront behind this run's gateway.
             variables["RESET_LINK_BASE"] = settings.gatewayURL + "/reset-password"
@@ -73,4 +77,6 @@ public enum ServiceEnvironment {
     public static let signingKeyFileName = "jwt-signing-key.pem"
     /// The key the user and notification services seal event secrets with (`EVENT_SEALING_KEY_FILE`).
     public static let eventSealingKeySecretName = "event-sealing-key"
+    /// The secret payment-provider webhooks are signed with (`PAYMENT_WEBHOOK_SECRET_FILE`).
+    public static let paymentWebhookSecretName = "payment-webhook-secret"
 }

@@ -1,0 +1,4 @@
+import BazaarPayment
+import BazaarCore
+
+await PaymentService.main()
