@@ -7,7 +7,7 @@ import Testing
 /// secrets, reachable through it, and stopped cleanly.
 @Suite("bazaar up, end to end", .serialized)
 struct PlatformIntegrationTests {
-    @Test("user and catalog services join bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, all through the gateway",
+    @Test("every service joins bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, and the order saga across processes (paid and emailed, declined, cancelled with refund and restock), all through the gateway",
           .timeLimit(.minutes(5)))
     func userServiceBehindGateway() async throws {
         let launcher = try LauncherBinary.locate()
@@ -42,9 +42,11 @@ struct PlatformIntegrationTests {
             let keyFile = secrets.appending(path: "jwt-signing-key.pem").path(percentEncoded: false)
             #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
 
-            func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil) async throws -> (status: Int, body: String) {
+            func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil,
+                         headers: [String] = []) async throws -> (status: Int, body: String) {
                 var arguments = ["-s", "-m", "10", "-X", method, "-w", "\n%{http_code}", gateway + path]
                 if let body { arguments += ["-H", "Content-Type: application/json", "-d", body] }
+                for header in headers { arguments += ["-H", header] }
                 if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
                 let result = try await TestProcess.run(curl, arguments)
                 let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
@@ -134,6 +136,72 @@ struct PlatformIntegrationTests {
                                               body: #"{"token":"\#(resetToken)","newPassword":"brand-New-secret-77"}"#)
             #expect(confirmed.status == 204, "\(confirmed.body)")
             #expect(try await request("POST", "/api/auth/login", body: #"{"email":"shopper@example.com","password":"brand-New-secret-77"}"#).status == 200)
+
+            // The order saga across processes (cart → order → inventory → payment → notification):
+            // a paid order is confirmed and emailed, a declined card cancels its order, and the
+            // customer's cancellation of a paid order refunds it and puts the stock back.
+            func object(_ text: String) throws -> [String: Any] {
+                try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
+            }
+            func minorUnits(_ value: Any?) -> Int? { (value as? [String: Any])?["minorUnits"] as? Int }
+            let shopperLogin = try await request("POST", "/api/auth/login", body: #"{"email":"shopper@example.com","password":"brand-New-secret-77"}"#)
+            let shopperToken = try #require(try field("accessToken", of: shopperLogin.body))
+            let productID = try #require(try field("id", of: created.body))
+            try await eventually("the inventory to know E2E-1 and take stock for it") {
+                try await request("POST", "/api/inventory/stock/E2E-1/adjustments", body: #"{"delta":10,"reason":"end-to-end test"}"#,
+                                  token: adminToken).status == 200
+            }
+            func checkout(quantity: Int, paymentMethod: String) async throws -> (orderId: String, total: Int) {
+                let added = try await eventuallyValue("the cart to know the new product") { () -> (status: Int, body: String)? in
+                    let added = try await request("POST", "/api/cart/items", body: #"{"productId":"\#(productID)","quantity":\#(quantity)}"#, token: shopperToken)
+                    return added.status == 200 || added.status == 201 ? added : nil
+                }
+                let total = try #require(minorUnits(try object(added.body)["total"]), "\(added.body)")
+                let placed = try await request("POST", "/api/cart/checkout", body: #"{"shippingAddress":{"name":"Shopper","line1":"1 Loop Road","city":"Localhost","postalCode":"12345","country":"DE"},"paymentMethod":"\#(paymentMethod)","expectedTotal":{"minorUnits":\#(total),"currency":"EUR"}}"#,
+                                               token: shopperToken, headers: ["Idempotency-Key: \(UUID().uuidString)"])
+                #expect(placed.status == 202, "\(placed.body)")
+                return (try #require(try field("orderId", of: placed.body)), total)
+            }
+            func order(_ id: String, reaches status: String) async throws -> [String: Any] {
+                try await eventuallyValue("order \(id) to be \(status)") { () -> [String: Any]? in
+                    let order = try object(try await request("GET", "/api/orders/\(id)", token: shopperToken).body)
+                    return order["status"] as? String == status ? order : nil
+                }
+            }
+            func payment(of orderId: String) async throws -> [String: Any] {
+                let page = try object(try await request("GET", "/api/payments?orderId=\(orderId)", token: shopperToken).body)
+                return try #require((page["items"] as? [[String: Any]])?.first, "no payment for \(orderId): \(page)")
+            }
+            func stock() async throws -> (onHand: Int, reserved: Int) {
+                let level = try object(try await request("GET", "/api/inventory/stock/E2E-1", token: adminToken).body)
+                return (level["onHand"] as? Int ?? -1, level["reserved"] as? Int ?? -1)
+            }
+            let initial = try await stock()  // the adjustment, plus any demo stock the inventory gives a new SKU
+            #expect(initial.onHand >= 10 && initial.reserved == 0, "\(initial)")
+            let paid = try await checkout(quantity: 2, paymentMethod: "tok_visa")
+            _ = try await order(paid.orderId, reaches: "confirmed")
+            let captured = try await payment(of: paid.orderId)
+            #expect(captured["status"] as? String == "captured" && minorUnits(captured["captured"]) == paid.total, "\(captured)")
+            _ = try await eventuallyValue("the confirmation email") {
+                try emlFiles(in: mailDirectory).map { try String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
+                    .first { $0.contains("Subject: Your order \(paid.orderId) is confirmed") }
+            }
+            try await eventually("the sale to be taken from stock") { try await stock() == (onHand: initial.onHand - 2, reserved: 0) }
+
+            let declined = try await checkout(quantity: 1, paymentMethod: "tok_chargeDeclined")
+            let refused = try await order(declined.orderId, reaches: "cancelled")
+            #expect(refused["cancellationReason"] as? String == "payment_failed", "\(refused)")
+            #expect(try await payment(of: declined.orderId)["failureCode"] as? String == "card_declined")
+            try await eventually("the declined order's hold to be released") { try await stock() == (onHand: initial.onHand - 2, reserved: 0) }
+
+            let cancelled = try await request("POST", "/api/orders/\(paid.orderId)/cancel", token: shopperToken)
+            #expect(cancelled.status == 200, "\(cancelled.body)")
+            try await eventually("the cancelled order's money to be refunded") {
+                minorUnits(try await payment(of: paid.orderId)["refunded"]) == paid.total
+            }
+            try await eventually("the cancelled order's units to be back in stock") { try await stock() == initial }
+            let reconciliation = try object(try await request("GET", "/api/payments/reconciliation", token: adminToken).body)
+            #expect((reconciliation["mismatches"] as? [Any])?.isEmpty == true && reconciliation["checked"] as? Int == 2, "\(reconciliation)")
 
             // `bazaar seed` leaves a store that has data as it is.
             let seed = try await TestProcess.run(launcher, ["seed"] + common)
