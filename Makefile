@@ -23,7 +23,7 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart clean
+.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
@@ -105,6 +105,8 @@ bench: apt-deps
 	$(MAKE) bench-inventory
 	$(MAKE) bench-reservations
 	$(MAKE) bench-cart
+	$(MAKE) bench-payments
+	$(MAKE) bench-saga
 
 # What every request pays: the warm catalog list, a product page and /api/users/me against a
 # floor (nginx in front of a server returning prebuilt bytes), in one run (about two minutes).
@@ -145,6 +147,19 @@ bench-inventory: deps
 bench-reservations: deps
 	swift build -c release
 	Tools/Benchmarks/InventoryBenchmark/reservations.sh
+
+# Payments per second end to end (order.payment_requested in, payment.authorized/failed out), one
+# and two payment replicas with only Postgres and the dev broker beside them (about a minute once built).
+bench-payments: deps
+	swift build -c release --product bazaar
+	swift build -c release --product bazaar-payment
+	Tools/Benchmarks/PaymentBenchmark/run.sh
+
+# The order saga, placed -> CONFIRMED latency at 50, 200 and 300 checkouts/s, the whole platform
+# running, and its idle CPU (about three minutes once built).
+bench-saga: deps
+	swift build -c release
+	Tools/Benchmarks/OrderBenchmark/saga.sh
 
 clean: down
 	rm -rf .build .run $(VENV)

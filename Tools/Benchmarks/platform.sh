@@ -35,6 +35,16 @@ bench_up() {
     "$bench_bin/bazaar" up --detach --run-dir "$bench_run_dir" "${bench_ports[@]}" >/dev/null
 }
 
+# Starts only the infrastructure (Postgres, the dev broker, Redis, the MongoDB-wire and SMTP
+# servers; no service, no gateway) and exports what its infra.env says (KAFKA_BROKERS, *_DATABASE_URL, ...).
+bench_infra_up() {
+    "$bench_bin/bazaar" infra --detach --run-dir "$bench_run_dir" "${bench_ports[@]}" >/dev/null
+    set -a
+    # shellcheck disable=SC1091
+    source "$bench_run_dir/infra.env"
+    set +a
+}
+
 # Waits (up to two minutes) until the catalog serves the demo catalog, which loads at first start.
 bench_wait_for_demo_catalog() {
     local total=0
@@ -62,4 +72,33 @@ errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
 socket = re.search(r"Socket errors:.*", text)
 print(f"{rate:.0f} {ms('50%')} {ms('99%')} {int(errors.group(1)) if errors else 0} {'socket-errors' if socket else 'ok'}")
 PY
+}
+
+# An administrator's access token (the generated administrator of the private platform).
+bench_admin_token() {
+    local password
+    password=$(cat "$bench_run_dir/secrets/admin-password")
+    curl -sf -X POST "$bench_gateway/api/auth/login" -H 'Content-Type: application/json' \
+        -d "{\"email\":\"admin@bazaar.local\",\"password\":\"$password\"}" | python3 -c "import json,sys; print(json.load(sys.stdin)['accessToken'])"
+}
+
+# Announces SKUs BENCH-00000 ... BENCH-<count-1> as the catalog would (product.created on the
+# catalog topic, 1.00 EUR each) and gives each 10,000,000 units through the inventory's admin API.
+# Needs KAFKA_BROKERS (source infra.env first).
+bench_stock_skus() {
+    local count=$1 token last etag sku
+    python3 "$bench_root/Tools/Benchmarks/InventoryBenchmark/events.py" products "$count" > "$bench_run_dir/products.txt"
+    kcat -P -b "$KAFKA_BROKERS" -t catalog -K '|' -l "$bench_run_dir/products.txt"
+    token=$(bench_admin_token)
+    last=$(printf 'BENCH-%05d' "$((count - 1))")
+    for _ in $(seq 1 120); do
+        [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$bench_gateway/api/inventory/stock/$last")" = 200 ] && break
+        sleep 1
+    done
+    for index in $(seq 0 $((count - 1))); do
+        sku=$(printf 'BENCH-%05d' "$index")
+        etag=$(curl -sf -D - -o /dev/null -H "Authorization: Bearer $token" "$bench_gateway/api/inventory/stock/$sku" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
+        curl -sf -o /dev/null -X PUT "$bench_gateway/api/inventory/stock/$sku" -H "Authorization: Bearer $token" -H "If-Match: $etag" \
+            -H 'Content-Type: application/json' -d '{"onHand": 10000000, "lowStockThreshold": 0}'
+    done
 }

@@ -19,24 +19,8 @@ set -a
 source "$bench_run_dir/infra.env"
 set +a
 generator="$(dirname "$0")/events.py"
-
 # SKUs: announced as the catalog would, then stocked through the admin API.
-python3 "$generator" products "$skus" > "$bench_run_dir/products.txt"
-kcat -P -b "$KAFKA_BROKERS" -t catalog -K '|' -l "$bench_run_dir/products.txt"
-password=$(cat "$bench_run_dir/secrets/admin-password")
-token=$(curl -sf -X POST "$bench_gateway/api/auth/login" -H 'Content-Type: application/json' \
-    -d "{\"email\":\"admin@bazaar.local\",\"password\":\"$password\"}" | python3 -c "import json,sys; print(json.load(sys.stdin)['accessToken'])")
-last=$(printf 'BENCH-%05d' "$((skus - 1))")
-for _ in $(seq 1 120); do
-    [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $token" "$bench_gateway/api/inventory/stock/$last")" = 200 ] && break
-    sleep 1
-done
-for index in $(seq 0 $((skus - 1))); do
-    sku=$(printf 'BENCH-%05d' "$index")
-    etag=$(curl -sf -D - -o /dev/null -H "Authorization: Bearer $token" "$bench_gateway/api/inventory/stock/$sku" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag"{print $2}')
-    curl -sf -o /dev/null -X PUT "$bench_gateway/api/inventory/stock/$sku" -H "Authorization: Bearer $token" -H "If-Match: $etag" \
-        -H 'Content-Type: application/json' -d '{"onHand": 10000000, "lowStockThreshold": 0}'
-done
+bench_stock_skus "$skus"
 
 measure() {  # name spread(0|1) → prints "rate"
     local name=$1 spread=$2

@@ -35,7 +35,7 @@ struct OrderRoutes: Sendable {
         _ = try context.requireRole(.admin)
         let userId = request.uri.queryParameters.get("userId")
         var validation = Validation()
-        validation.require(userId.map { !$0.isEmpty && $0.count <= 100 } ?? true, "userId", "must be 1 to 100 characters")
+        validation.optionalIdentifier(userId, "userId")
         try validation.check()
         return try await page(request, userId: userId)
     }
@@ -105,11 +105,8 @@ struct OrderRoutes: Sendable {
 
     static let notFound = ProblemError.notFound("No such order.")
 
-    /// The `id` path parameter when it can be an order id (letters, digits, `-`, `_`, `.`; at most 100); else 404.
+    /// The `id` path parameter (see ``ServiceRequestContext/identifier(_:orThrow:)``).
     static func orderId(_ context: ServiceRequestContext) throws -> String {
-        guard let id = context.parameters.get("id"), !id.isEmpty, id.count <= 100,
-              id.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_.".unicodeScalars.contains($0)) })
-        else { throw notFound }
-        return id
+        try context.identifier(orThrow: notFound)
     }
 }

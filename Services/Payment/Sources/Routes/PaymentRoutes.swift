@@ -46,7 +46,7 @@ struct PaymentRoutes: Sendable {
         _ = try context.requireRole(.admin)
         let userId = request.uri.queryParameters.get("userId")
         var validation = Validation()
-        validation.require(userId.map { !$0.isEmpty && $0.count <= 100 } ?? true, "userId", "must be 1 to 100 characters")
+        validation.optionalIdentifier(userId, "userId")
         try validation.check()
         return try await page(request, userId: userId)
     }
@@ -130,7 +130,7 @@ struct PaymentRoutes: Sendable {
         validation.require(statusText == nil || status != nil, "status",
                            "must be one of \(PaymentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
         let orderId = parameters.get("orderId")
-        validation.require(orderId.map { !$0.isEmpty && $0.count <= 100 } ?? true, "orderId", "must be 1 to 100 characters")
+        validation.optionalIdentifier(orderId, "orderId")
         try validation.check()
         let page = try PageRequest.from(parameters)
         let (items, total) = try await database.withConnection {
@@ -146,12 +146,9 @@ struct PaymentRoutes: Sendable {
 
     static let notFound = ProblemError.notFound("No such payment.")
 
-    /// The `id` path parameter when it can be a payment id (letters, digits, `_`, `-`; at most 100); else 404.
+    /// The `id` path parameter (see ``ServiceRequestContext/identifier(_:orThrow:)``).
     static func paymentId(_ context: ServiceRequestContext) throws -> String {
-        guard let id = context.parameters.get("id"), !id.isEmpty, id.count <= 100,
-              id.unicodeScalars.allSatisfy({ $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "-_".unicodeScalars.contains($0)) })
-        else { throw notFound }
-        return id
+        try context.identifier(orThrow: notFound)
     }
 }
 
