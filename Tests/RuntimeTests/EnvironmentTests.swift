@@ -1,4 +1,5 @@
 import BazaarRuntime
+import Foundation
 import Testing
 
 @Suite("Environment files and provisioning SQL")
@@ -72,6 +73,15 @@ struct EnvironmentTests {
         let inventory = try #require(ServiceRegistry.service(named: "inventory"))
         #expect(ServiceEnvironment.variables(for: inventory, settings: settings, infrastructure: infrastructure)["INVENTORY_DEMO_STOCK"] == "true")
         #expect(variables["INVENTORY_DEMO_STOCK"] == nil)
+        // The payment service reads its generated webhook secret; only it gets one.
+        let payment = try #require(ServiceRegistry.service(named: "payment"))
+        #expect(ServiceEnvironment.variables(for: payment, settings: settings, infrastructure: infrastructure)["PAYMENT_WEBHOOK_SECRET_FILE"]?
+            .hasSuffix("/secrets/payment-webhook-secret") == true)
+        #expect(variables["PAYMENT_WEBHOOK_SECRET_FILE"] == nil)
+        // Consumers on the dev broker wait 10 ms per fetch unless the launcher's environment says otherwise.
+        if infrastructure["KAFKA_BROKERS"] != nil {
+            #expect(variables["KAFKA_FETCH_WAIT_MAX_MS"] == ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? "10")
+        }
     }
 
     @Test("services get the cache Redis; the cart service gets its own store; --cart-redis-port has a default")
