@@ -7,7 +7,7 @@ import Testing
 /// secrets, reachable through it, and stopped cleanly.
 @Suite("bazaar up, end to end", .serialized)
 struct PlatformIntegrationTests {
-    @Test("every service joins bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, and the order saga across processes (paid and emailed, declined, cancelled with refund and restock), all through the gateway",
+    @Test("every service joins bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, and the order saga across processes (paid and emailed, declined, cancelled with refund and restock, out of stock, the order service SIGKILLed mid-saga and restarted, the live stream), all through the gateway",
           .timeLimit(.minutes(5)))
     func userServiceBehindGateway() async throws {
         let launcher = try LauncherBinary.locate()
@@ -178,6 +178,16 @@ struct PlatformIntegrationTests {
             }
             let initial = try await stock()  // the adjustment, plus any demo stock the inventory gives a new SKU
             #expect(initial.onHand >= 10 && initial.reserved == 0, "\(initial)")
+            // The shopper's live stream, open through the gateway while the orders run.
+            let streamFile = runDirectory.path + "/stream.txt"
+            let stream = Process()
+            stream.executableURL = URL(filePath: curl)
+            stream.arguments = ["-s", "-N", "-m", "240", "-H", "Authorization: Bearer \(shopperToken)", "-o", streamFile, gateway + "/api/notifications/stream"]
+            try stream.run()
+            defer { if stream.isRunning { stream.terminate() } }
+            try await eventually("the live stream to be connected") {
+                (try? String(contentsOfFile: streamFile, encoding: .utf8))?.contains(": connected") == true
+            }
             let paid = try await checkout(quantity: 2, paymentMethod: "tok_visa")
             _ = try await order(paid.orderId, reaches: "confirmed")
             let captured = try await payment(of: paid.orderId)
@@ -200,8 +210,61 @@ struct PlatformIntegrationTests {
                 minorUnits(try await payment(of: paid.orderId)["refunded"]) == paid.total
             }
             try await eventually("the cancelled order's units to be back in stock") { try await stock() == initial }
+            // The stream showed the paid order's way from placed to confirmed, and its refund, as they happened.
+            try await eventually("the paid order's events on the live stream") {
+                let text = (try? String(contentsOfFile: streamFile, encoding: .utf8)) ?? ""
+                return ["bazaar.order.placed.v1", "bazaar.order.confirmed.v1", "bazaar.order.cancelled.v1", "bazaar.payment.refunded.v1"]
+                    .allSatisfy { text.contains("event: \($0)\ndata: ") } && text.contains(paid.orderId)
+            }
+
+            // Out of stock: one unit left, two asked for.
+            let left = try await stock()
+            #expect(try await request("POST", "/api/inventory/stock/E2E-1/adjustments", body: #"{"delta":\#(1 - left.onHand),"reason":"end-to-end test"}"#,
+                                      token: adminToken).status == 200)
+            let tooMany = try await checkout(quantity: 2, paymentMethod: "tok_visa")
+            let unavailable = try await order(tooMany.orderId, reaches: "cancelled")
+            #expect(unavailable["cancellationReason"] as? String == "out_of_stock", "\(unavailable)")
+            #expect(try await stock() == (onHand: 1, reserved: 0))
+            #expect(try object(try await request("GET", "/api/payments?orderId=\(tooMany.orderId)", token: shopperToken).body)["total"] as? Int == 0,
+                    "nothing is charged for an order without stock")
+
+            // The order service killed (SIGKILL) in the middle of a saga — right after the checkout was
+            // accepted, while its payment (tok_slow, settled by webhook two seconds after it is asked
+            // for) cannot have been captured — and restarted: the order is confirmed, once.
+            #expect(try await request("POST", "/api/inventory/stock/E2E-1/adjustments", body: #"{"delta":5,"reason":"end-to-end test"}"#,
+                                      token: adminToken).status == 200)
+            let orderProcess = try #require(services.first { $0.name == "order" })
+            let orderEnvironment = try Self.environment(ofProcess: orderProcess.pid)
+            let orderExecutable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(orderProcess.pid)/exe")
+            let interrupted = try await checkout(quantity: 1, paymentMethod: "tok_slow")
+            #expect(kill(orderProcess.pid, SIGKILL) == 0)
+            try await eventually("the order service to be gone") { liveProcesses(mentioning: orderExecutable).isEmpty }
+            let replacement = Process()
+            replacement.executableURL = URL(filePath: orderExecutable)
+            replacement.environment = orderEnvironment
+            let replacementLog = runDirectory.path + "/order-restarted.log"
+            try #require(FileManager.default.createFile(atPath: replacementLog, contents: nil))
+            replacement.standardOutput = FileHandle(forWritingAtPath: replacementLog)
+            replacement.standardError = replacement.standardOutput
+            try replacement.run()
+            defer { if replacement.isRunning { replacement.terminate() } }
+            let resumed = try await order(interrupted.orderId, reaches: "confirmed")
+            let history = resumed["history"] as? [[String: Any]] ?? []
+            #expect(history.compactMap { $0["status"] as? String } == ["pending", "awaiting_payment", "confirmed"], "\(history)")
+            try await eventually("the resumed order's confirmation email") {
+                try emlFiles(in: mailDirectory).map { try String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
+                    .contains { $0.contains("Subject: Your order \(interrupted.orderId) is confirmed") }
+            }
+            let confirmations = try emlFiles(in: mailDirectory).map { try String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
+                .filter { $0.contains("Subject: Your order \(interrupted.orderId) is confirmed") }
+            #expect(confirmations.count == 1)
+            try await eventually("the resumed order's units to be sold") { try await stock() == (onHand: 5, reserved: 0) }
+            replacement.terminate()
+            try await eventually("the restarted order service to stop") { !replacement.isRunning }
+
             let reconciliation = try object(try await request("GET", "/api/payments/reconciliation", token: adminToken).body)
-            #expect((reconciliation["mismatches"] as? [Any])?.isEmpty == true && reconciliation["checked"] as? Int == 2, "\(reconciliation)")
+            #expect((reconciliation["mismatches"] as? [Any])?.isEmpty == true && reconciliation["checked"] as? Int == 3, "\(reconciliation)")
+            stream.terminate()
 
             // `bazaar seed` leaves a store that has data as it is.
             let seed = try await TestProcess.run(launcher, ["seed"] + common)
