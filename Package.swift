@@ -425,7 +425,8 @@ let package = Package(
         ),
         .testTarget(
             name: "BazaarKafkaTests",
-            dependencies: ["BazaarKafka", "BazaarContracts", "BazaarCore", "BazaarTestSupport"],
+            dependencies: ["BazaarKafka", "BazaarContracts", "BazaarCore", "BazaarTestSupport", "CRdKafka",
+                           .product(name: "Logging", package: "swift-log")],
             path: "Tests/KafkaTests",
             swiftSettings: strictSettings
         ),

@@ -31,7 +31,9 @@ final class KafkaConsumerState: Sendable {
         handle: OpaquePointer, code: rd_kafka_resp_err_t, list: UnsafeMutablePointer<rd_kafka_topic_partition_list_t>
     ) {
         let partitions = Self.topicPartitions(in: list)
-        let isCooperative = String(cString: rd_kafka_rebalance_protocol(handle)) == "COOPERATIVE"
+        // NULL while the consumer is not (or no longer, during close) a group member: then eager.
+        let protocolName: UnsafePointer<CChar>? = rd_kafka_rebalance_protocol(handle)
+        let isCooperative = protocolName.map { String(cString: $0) } == "COOPERATIVE"
         let metadata: Logger.Metadata = [
             "kafka_partitions": "\(partitions.sorted().map(\.description).joined(separator: ","))",
             "kafka_rebalance_protocol": "\(isCooperative ? "cooperative" : "eager")",

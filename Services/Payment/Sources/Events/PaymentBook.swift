@@ -121,18 +121,21 @@ struct PaymentBook: Sendable {
         return payment.capturedMinor - (try await store.committedRefunds(paymentId: payment.id, on: connection))
     }
 
-    /// Opens a refund of `amount` from `payment` (locked; the caller checked it is refundable)
-    /// for the worker to carry out.
+    /// Opens a refund of `amount` from `payment` (locked; the caller checked it is refundable):
+    /// for the worker to carry out, or, with `heldFor`, held for the caller, who carries it out
+    /// itself after the commit (the worker takes it over if the caller dies before).
     func openRefund(of payment: Payment, amount: Money, cause: RefundCause, reason: String, requestedBy: String, requestKey: String? = nil,
-                    requestDigest: String? = nil, on connection: PostgresConnection, logger: Logger) async throws -> Refund {
+                    requestDigest: String? = nil, heldFor lease: Duration? = nil, on connection: PostgresConnection, logger: Logger) async throws -> Refund {
         let now = Date()
         let id = PaymentIdentifiers.make("re")
         let refund = Refund(id: id, paymentId: payment.id, orderId: payment.orderId, amount: amount, cause: cause, reason: reason,
                             requestedBy: requestedBy, status: .processing, idempotencyKey: Refund.refundKey(refundId: id), providerReference: nil,
                             failureCode: nil, failureMessage: nil, createdAt: now, updatedAt: now)
-        try await store.insert(refund, requestKey: requestKey, requestDigest: requestDigest, on: connection)
+        try await store.insert(refund, requestKey: requestKey, requestDigest: requestDigest, heldFor: lease, on: connection)
         try await store.append(.refundRequested, payment: payment, refundId: id, detail: "\(amount.minorUnits) \(amount.currency): \(reason)", on: connection)
-        try await connection.query("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
+        if lease == nil {
+            try await connection.query("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
+        }
         logger.info("refund opened", metadata: ["payment_id": .string(payment.id), "refund_id": .string(id), "cause": .string(cause.rawValue)])
         return refund
     }

@@ -85,12 +85,11 @@ final class PaymentProcessor: Service, Sendable {
         return max(charges.count, refunds.count)
     }
 
-    /// Carries out refund `id` now if it is still to be done and no worker holds it (an
-    /// administrator's request waits for its own refund); returns it as it is afterwards.
-    func refundNow(id: String) async throws -> Refund? {
-        let claimed = try await database.transaction { try await book.store.claimRefund(id: id, lease: settings.lease, on: $0) }
-        if let claimed { await refund(claimed) }
-        return try await database.withConnection { try await book.store.refund(id: id, on: $0) }
+    /// Carries out `refund`, which its creator holds (``PaymentBook/openRefund`` with `heldFor`:
+    /// an administrator's request waits for its own refund); returns it as it is afterwards.
+    func carryOut(_ refund: Refund) async throws -> Refund? {
+        await self.refund(refund)
+        return try await database.withConnection { try await book.store.refund(id: refund.id, on: $0) }
     }
 
     // MARK: Charges

@@ -107,10 +107,11 @@ struct PaymentRoutes: Sendable {
                 throw ProblemError.conflict("At most \(refundable) \(payment.amount.currency) minor units are left to refund of this payment.")
             }
             let refund = try await book.openRefund(of: payment, amount: amount, cause: .admin, reason: reason!, requestedBy: admin.userID, requestKey: key,
-                                                   requestDigest: digest, on: connection, logger: context.logger)
+                                                   requestDigest: digest, heldFor: processor.settings.lease, on: connection, logger: context.logger)
             return (refund, true)
         }
-        let current = refund.status == .processing ? try await processor.refundNow(id: refund.id) ?? refund : refund
+        // A new refund is this request's to carry out; a repeated request answers with the refund as it is.
+        let current = created ? try await processor.carryOut(refund) ?? refund : refund
         return EditedResponse(status: created ? .created : .ok, response: RefundView(current))
     }
 

@@ -139,13 +139,16 @@ struct PaymentStore: Sendable {
 
     // MARK: Refunds
 
-    func insert(_ refund: Refund, requestKey: String?, requestDigest: String?, on connection: PostgresConnection) async throws {
+    /// Inserts `refund`; `heldFor` holds it for its creator (who carries it out at once) as a
+    /// worker's claim would, counting that first attempt.
+    func insert(_ refund: Refund, requestKey: String?, requestDigest: String?, heldFor lease: Duration?, on connection: PostgresConnection) async throws {
         try await connection.query("""
             INSERT INTO refunds (refund_id, payment_id, order_id, amount_minor, currency, cause, reason, requested_by, request_key, request_digest,
-                                 status, idempotency_key, created_at, updated_at)
+                                 status, idempotency_key, created_at, updated_at, lease_until, attempts)
             VALUES (\(refund.id), \(refund.paymentId), \(refund.orderId), \(refund.amount.minorUnits), \(refund.amount.currency.code),
                     \(refund.cause.rawValue), \(refund.reason), \(refund.requestedBy), \(requestKey), \(requestDigest), \(refund.status.rawValue),
-                    \(refund.idempotencyKey), \(refund.createdAt), \(refund.updatedAt))
+                    \(refund.idempotencyKey), \(refund.createdAt), \(refund.updatedAt),
+                    now() + make_interval(secs => \(lease?.seconds ?? 0)), \(lease == nil ? 0 : 1))
             """, logger: logger)
     }
 
@@ -191,15 +194,6 @@ struct PaymentStore: Sendable {
     func claimDueRefunds(limit: Int, lease: Duration, on connection: PostgresConnection) async throws -> [Refund] {
         try await claimRefunds(condition: "status = 'processing' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until <= now())",
                                limit: limit, lease: lease, on: connection)
-    }
-
-    /// Holds the one refund `id` when it is processing and nobody holds it (an administrator's
-    /// request tries its refund at once); nil otherwise.
-    func claimRefund(id: String, lease: Duration, on connection: PostgresConnection) async throws -> Refund? {
-        var bindings = PostgresBindings()
-        bindings.append(id)
-        return try await claimRefunds(condition: "refund_id = $1 AND status = 'processing' AND (lease_until IS NULL OR lease_until <= now())",
-                                      bindings: bindings, limit: 1, lease: lease, on: connection).first
     }
 
     private func claimRefunds(condition: String, bindings: PostgresBindings = PostgresBindings(), limit: Int, lease: Duration,
