@@ -13,7 +13,11 @@ struct RedisOutboxRelayTests {
     /// Runs `body` with a redis-server of the test's own and a client of it.
     func withRedis(_ body: @Sendable (RedisClient) async throws -> Void) async throws {
         let server = try await PrivateRedis.launch(durable: true)
-        let redis = RedisClient(configuration: try RedisConfiguration(url: server.url))
+        // A durable server fsyncs every write; on a busy machine a reply can take longer than the
+        // 1 s default (which failed this test once). These tests are about order and leases, not speed.
+        var configuration = try RedisConfiguration(url: server.url)
+        configuration.commandTimeout = .seconds(10)
+        let redis = RedisClient(configuration: configuration)
         do {
             try await body(redis)
             await redis.shutdown()

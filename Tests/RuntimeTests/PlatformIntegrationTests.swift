@@ -22,7 +22,10 @@ struct PlatformIntegrationTests {
         let gateway = "http://127.0.0.1:\(gatewayPort)"
         var failure: (any Error)?
         do {
-            let start = try await TestProcess.run(launcher, ["up", "--detach"] + common)
+            // The services' consumers wait 100 ms per fetch instead of the launcher's 10: this test
+            // measures no latency, and ten debug-built services polling every 10 ms take CPU from
+            // the tests running beside it.
+            let start = try await TestProcess.run(launcher, ["up", "--detach"] + common, environment: Self.quietConsumers)
             try #require(start.status == 0, "bazaar up --detach failed:\n\(start.output)")
             let secrets = RunDirectory(path: runDirectory.path).secretsDirectory
             let password = try String(contentsOf: secrets.appending(path: "admin-password"), encoding: .utf8)
@@ -37,6 +40,8 @@ struct PlatformIntegrationTests {
                 let environment = try Self.environment(ofProcess: service.pid)
                 #expect(environment["SMTP_HOST"] == "127.0.0.1" && environment["SMTP_PORT"] == String(smtpPort), "\(service.name)")
                 #expect(environment["SMTP_TLS"] == "none" && environment["SMTP_FROM_EMAIL"] == "shop@bazaar.local", "\(service.name)")
+                // The launcher's own KAFKA_FETCH_WAIT_MAX_MS wins over its default of 10.
+                #expect(environment["KAFKA_FETCH_WAIT_MAX_MS"] == "100", "\(service.name)")
                 #expect(environment["HOST"] == "127.0.0.1", "\(service.name) listens on loopback only")
             }
             let keyFile = secrets.appending(path: "jwt-signing-key.pem").path(percentEncoded: false)
@@ -183,7 +188,7 @@ struct PlatformIntegrationTests {
             let stream = Process()
             stream.executableURL = URL(filePath: curl)
             stream.arguments = ["-s", "-N", "-m", "240", "-H", "Authorization: Bearer \(shopperToken)", "-o", streamFile, gateway + "/api/notifications/stream"]
-            try stream.run()
+            try TestProcess.launch(stream)
             defer { if stream.isRunning { stream.terminate() } }
             try await eventually("the live stream to be connected") {
                 (try? String(contentsOfFile: streamFile, encoding: .utf8))?.contains(": connected") == true
@@ -246,7 +251,7 @@ struct PlatformIntegrationTests {
             try #require(FileManager.default.createFile(atPath: replacementLog, contents: nil))
             replacement.standardOutput = FileHandle(forWritingAtPath: replacementLog)
             replacement.standardError = replacement.standardOutput
-            try replacement.run()
+            try TestProcess.launch(replacement)
             defer { if replacement.isRunning { replacement.terminate() } }
             let resumed = try await order(interrupted.orderId, reaches: "confirmed")
             let history = resumed["history"] as? [[String: Any]] ?? []
@@ -272,7 +277,7 @@ struct PlatformIntegrationTests {
 
             // A restart keeps the key (tokens issued before stay valid) and the administrator.
             #expect(try await TestProcess.run(launcher, ["down"] + common).status == 0)
-            let restart = try await TestProcess.run(launcher, ["up", "--detach"] + common)
+            let restart = try await TestProcess.run(launcher, ["up", "--detach"] + common, environment: Self.quietConsumers)
             try #require(restart.status == 0, "second bazaar up failed:\n\(restart.output)")
             #expect(try await request("GET", "/api/users/me", token: customerToken).status == 200)
             let adminAgain = try await request("POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#)
@@ -299,6 +304,8 @@ struct PlatformIntegrationTests {
         runDirectory.remove()
         if let failure { throw failure }
     }
+
+    static let quietConsumers = ["KAFKA_FETCH_WAIT_MAX_MS": "100"]
 
     /// The id of a sub-category of the demo catalog, read through the gateway.
     static func firstSubCategory(gateway: String, curl: String) async throws -> String {
