@@ -58,7 +58,7 @@ failed_runs=0
 for run in $(seq 1 "$repeat"); do
     echo "== test run $run of $repeat (log: $logs/run-$run.log)"
     if swift_tests > "$logs/run-$run.log" 2>&1; then
-        echo "   passed: $(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$logs/run-$run.log" | tail -n 1)"
+        echo "   passed: $(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed' "$logs/run-$run.log" | paste -sd ' ' -)"
     else
         failed_runs=$((failed_runs + 1))
         echo "   FAILED: $(grep -E 'Test run with [0-9]+ tests?.* failed' "$logs/run-$run.log" | tail -n 1)"

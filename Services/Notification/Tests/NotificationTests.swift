@@ -162,6 +162,9 @@ struct NotificationTests {
             #expect(retry.status == .accepted)
             let customer = try await service.token(for: "u-bad")
             #expect(try await service.client.execute(uri: "/api/notifications/deliveries", method: .get, headers: [.authorization: "Bearer \(customer)"]).status == .forbidden)
+            let unknownStatus = try await service.client.execute(uri: "/api/notifications/deliveries?status=lost", method: .get,
+                                                                  headers: [.authorization: "Bearer \(admin)"])
+            #expect(unknownStatus.status == .badRequest)
         }
     }
 

@@ -16,4 +16,16 @@ extension Validation {
     public mutating func optionalIdentifier(_ value: String?, _ field: String) {
         require(value.map { !$0.isEmpty && $0.count <= 100 } ?? true, field, "must be 1 to 100 characters")
     }
+
+    /// An optional query value naming one case of `T` (`status`, `sort`): the case, nil when absent;
+    /// any other text is recorded as "must be one of …" and yields nil.
+    public mutating func optionalCase<T: RawRepresentable & CaseIterable>(_ text: String?, _ field: String, of type: T.Type) -> T?
+    where T.RawValue == String {
+        guard let text else { return nil }
+        guard let value = T(rawValue: text) else {
+            require(false, field, "must be one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            return nil
+        }
+        return value
+    }
 }

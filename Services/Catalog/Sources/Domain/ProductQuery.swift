@@ -45,14 +45,7 @@ struct ProductQuery: Sendable, Equatable {
         }
         let q = validation.text(parameters.get("q"), "q", required: false, maxLength: 200)
         let terms = q.map(SearchText.queryTerms) ?? []
-        var sort = terms.isEmpty ? ProductSort.newest : .relevance
-        if let text = parameters.get("sort") {
-            if let chosen = ProductSort(rawValue: text) {
-                sort = chosen
-            } else {
-                validation.require(false, "sort", "must be one of \(ProductSort.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-        }
+        let sort = validation.optionalCase(parameters.get("sort"), "sort", of: ProductSort.self) ?? (terms.isEmpty ? .newest : .relevance)
         try validation.check()
         return ProductQuery(page: page, category: category, brand: brand, minPrice: minPrice, maxPrice: maxPrice, featured: featured,
                             terms: terms, sort: sort)

@@ -23,11 +23,10 @@ struct NotificationRoutes: Sendable {
 
     @Sendable func deliveries(_ request: Request, context: ServiceRequestContext) async throws -> Page<Delivery> {
         _ = try context.requireRole(.admin)
+        var validation = Validation()
+        let status = validation.optionalCase(request.uri.queryParameters.get("status"), "status", of: DeliveryStatus.self)
+        try validation.check()
         let page = try PageRequest.from(request.uri.queryParameters)
-        let status = request.uri.queryParameters.get("status")
-        if let status, !["pending", "sent", "failed"].contains(status) {
-            throw ProblemError.validation([FieldError(field: "status", message: "must be pending, sent or failed")])
-        }
         let result = try await database.withConnection { try await store.deliveries(status: status, page: page, on: $0) }
         return Page(items: result.items, total: result.total, request: page)
     }

@@ -14,6 +14,11 @@ struct KnownUser: Sendable, Equatable {
     var recipient: Recipient { Recipient(userID: userID, email: email, name: name) }
 }
 
+/// Where an email is in its delivery: waiting (or retrying), sent, or given up.
+enum DeliveryStatus: String, CaseIterable, Sendable {
+    case pending, sent, failed
+}
+
 /// A delivery as the API shows it.
 struct Delivery: Codable, Sendable {
     var id: String
@@ -131,8 +136,8 @@ struct NotificationStore: Sendable {
     }
 
     /// Deliveries for administrators, optionally of one status, newest first.
-    func deliveries(status: String?, page: PageRequest, on connection: PostgresConnection) async throws -> (items: [Delivery], total: Int) {
-        let filter = status ?? "%"
+    func deliveries(status: DeliveryStatus?, page: PageRequest, on connection: PostgresConnection) async throws -> (items: [Delivery], total: Int) {
+        let filter = status?.rawValue ?? "%"
         let total = try await count(connection.query("SELECT count(*) FROM deliveries WHERE status LIKE \(filter)", logger: logger))
         let items = try await deliveries(connection.query("""
             SELECT \(unescaped: Self.columns) FROM deliveries WHERE status LIKE \(filter)

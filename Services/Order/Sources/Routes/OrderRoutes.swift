@@ -76,10 +76,7 @@ struct OrderRoutes: Sendable {
     private func page(_ request: Request, userId: String?) async throws -> Page<OrderSummaryView> {
         let parameters = request.uri.queryParameters
         var validation = Validation()
-        let statusText = parameters.get("status")
-        let status = statusText.flatMap(OrderStatus.init(rawValue:))
-        validation.require(statusText == nil || status != nil, "status",
-                           "must be one of \(OrderStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        let status = validation.optionalCase(parameters.get("status"), "status", of: OrderStatus.self)
         try validation.check()
         let page = try PageRequest.from(parameters)
         let (items, total) = try await database.withConnection { try await saga.store.orders(userId: userId, status: status, page: page, on: $0) }

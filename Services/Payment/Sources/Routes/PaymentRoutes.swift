@@ -126,10 +126,7 @@ struct PaymentRoutes: Sendable {
     private func page(_ request: Request, userId: String?) async throws -> Page<PaymentView> {
         let parameters = request.uri.queryParameters
         var validation = Validation()
-        let statusText = parameters.get("status")
-        let status = statusText.flatMap(PaymentStatus.init(rawValue:))
-        validation.require(statusText == nil || status != nil, "status",
-                           "must be one of \(PaymentStatus.allCases.map(\.rawValue).joined(separator: ", "))")
+        let status = validation.optionalCase(parameters.get("status"), "status", of: PaymentStatus.self)
         let orderId = parameters.get("orderId")
         validation.optionalIdentifier(orderId, "orderId")
         try validation.check()
