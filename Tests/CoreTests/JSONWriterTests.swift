@@ -10,6 +10,8 @@ struct JSONWriterTests {
         var json = JSONWriter()
         json.object { json in
             json.field("text", awkward)
+            json.field("edges", "\"starts and ends escaped\n")
+            json.field("plain", "nothing to escape")
             json.field("absent", nil as String?)
             json.field("count", 3)
             json.field("negative", Int64(-9_000_000_000))
@@ -27,6 +29,8 @@ struct JSONWriterTests {
         }
         let parsed = try #require(try JSONSerialization.jsonObject(with: Data(json.bytes)) as? [String: Any])
         #expect(parsed["text"] as? String == awkward)
+        #expect(parsed["edges"] as? String == "\"starts and ends escaped\n")
+        #expect(parsed["plain"] as? String == "nothing to escape")
         #expect(parsed["absent"] == nil)
         #expect(parsed["count"] as? Int == 3)
         #expect(parsed["negative"] as? Int64 == -9_000_000_000)

@@ -38,7 +38,7 @@ struct CartDomainTests {
     func storedLines() {
         let line = StoredLine(productId: "p", quantity: 7, priceWhenAdded: Self.euros(1_999), addedAt: 1_700_000_000_000)
         #expect(StoredLine(productId: "p", encoded: line.encoded) == line)
-        for bad in ["", "7|1999|EUR", "x|1999|EUR|1", "7|1999|eur|1", "7|1999|EUR|1|9"] {
+        for bad in ["", "7|1999|EUR", "x|1999|EUR|1", "7|1999|eur|1", "7|1999|EUR|1|9", "7||EUR|1", "|1999|EUR|1", "7|1999|EUR|", "7|1999||1"] {
             #expect(StoredLine(productId: "p", encoded: bad) == nil, "\(bad)")
         }
     }

@@ -49,9 +49,17 @@ struct StoredLine: Sendable, Equatable {
 
     /// Parses the stored form; nil when it is not one.
     init?(productId: String, encoded: String) {
-        let parts = encoded.split(separator: "|", omittingEmptySubsequences: false)
-        guard parts.count == 4, let quantity = Int(parts[0]), let minor = Int64(parts[1]), let currency = Currency(code: String(parts[2])),
-              let addedAt = Int64(parts[3]) else { return nil }
+        // Read on every cart answer for every line: found by scanning for the three separators
+        // rather than splitting into an array of substrings.
+        let utf8 = encoded.utf8
+        let separator = UInt8(ascii: "|")
+        guard let first = utf8.firstIndex(of: separator),
+              let second = utf8[utf8.index(after: first)...].firstIndex(of: separator),
+              let third = utf8[utf8.index(after: second)...].firstIndex(of: separator),
+              !utf8[utf8.index(after: third)...].contains(separator),
+              let quantity = Int(encoded[..<first]), let minor = Int64(encoded[encoded.index(after: first)..<second]),
+              let currency = Currency(code: String(encoded[encoded.index(after: second)..<third])),
+              let addedAt = Int64(encoded[encoded.index(after: third)...]) else { return nil }
         self.init(productId: productId, quantity: quantity, priceWhenAdded: Money(minorUnits: minor, currency: currency), addedAt: addedAt)
     }
 }
