@@ -47,6 +47,7 @@ swift_tests() {
 if [ "$repeat" -eq 0 ]; then
     swift_tests
     "$(dirname "$0")/check-contracts.sh"
+    "$(dirname "$0")/../../.venv/bin/python" "$(dirname "$0")/check-gateway.py"
     "$(dirname "$0")/check-links.sh" "$build_dir"
     exit 0
 fi
