@@ -11,7 +11,8 @@ VENV := .venv
 # Debian packages the project needs: servers for the local runtime and tests, C libraries the
 # Swift system-library targets link, and the loopback tools benchmarks use.
 APT_PACKAGES := postgresql postgresql-client nginx-light redis-server redis-tools util-linux binutils pkg-config \
-	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk curl
+	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk curl \
+	openssl prometheus
 # The test infrastructure has its own run directory and ports, so it never touches `make run`'s.
 TEST_RUN_DIR := $(CURDIR)/.run/test
 TEST_POSTGRES_PORT ?= 15439
@@ -23,7 +24,7 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
+.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
@@ -32,7 +33,7 @@ help:
 	@echo "make infra  start only the infrastructure in the background (make down stops it)"
 	@echo "make bench  release build and run the committed benchmarks (loopback, bounded)"
 
-deps: apt-deps venv
+deps: apt-deps venv compose-venv
 
 # Installs only the Debian packages that are missing; uses sudo when not root.
 apt-deps:
@@ -49,6 +50,18 @@ venv: $(VENV)/.installed
 $(VENV)/.installed: requirements-dev.txt
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+# docker-compose 1.29 (the last release on PyPI; `config` validates docker-compose.yml offline)
+# needs PyYAML 5, which builds only with Cython < 3 and conflicts with .venv's: a venv of its own.
+COMPOSE_VENV := .venv-compose
+compose-venv: $(COMPOSE_VENV)/.installed
+
+$(COMPOSE_VENV)/.installed:
+	python3 -m venv $(COMPOSE_VENV)
+	$(COMPOSE_VENV)/bin/pip install --quiet --disable-pip-version-check "cython<3.0.0" wheel setuptools
+	$(COMPOSE_VENV)/bin/pip install --quiet --disable-pip-version-check --no-build-isolation "pyyaml==5.4.1"
+	$(COMPOSE_VENV)/bin/pip install --quiet --disable-pip-version-check "docker-compose==1.29.2"
 	touch $@
 
 build: apt-deps

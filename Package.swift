@@ -367,7 +367,7 @@ let package = Package(
         ),
         .target(
             name: "BazaarRuntime",
-            dependencies: ["BazaarServiceDirectory"],
+            dependencies: ["BazaarServiceDirectory", "BazaarContracts"],
             path: "Tools/Runtime",
             swiftSettings: strictSettings
         ),
@@ -455,7 +455,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BazaarRuntimeTests",
-            dependencies: ["BazaarRuntime", "BazaarTestSupport"],
+            dependencies: ["BazaarRuntime", "BazaarTestSupport", "BazaarContracts"],
             path: "Tests/RuntimeTests",
             swiftSettings: strictSettings
         ),

@@ -10,6 +10,6 @@ struct BazaarCommand: AsyncParsableCommand {
             Infrastructure (a private Postgres cluster), every built service and an nginx gateway run as \
             child processes with their data under the run directory. Ctrl-C stops them all.
             """,
-        subcommands: [UpCommand.self, InfraCommand.self, StatusCommand.self, DownCommand.self, SeedCommand.self, GatewayCommand.self]
+        subcommands: [UpCommand.self, InfraCommand.self, StatusCommand.self, DownCommand.self, SeedCommand.self, GenerateCommand.self]
     )
 }

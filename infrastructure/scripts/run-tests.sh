@@ -49,6 +49,8 @@ if [ "$repeat" -eq 0 ]; then
     "$(dirname "$0")/check-contracts.sh"
     "$(dirname "$0")/../../.venv/bin/python" "$(dirname "$0")/check-gateway.py"
     "$(dirname "$0")/check-links.sh" "$build_dir"
+    "$(dirname "$0")/check-image-libraries.sh" "$build_dir"
+    "$(dirname "$0")/check-deployment.sh"
     exit 0
 fi
 

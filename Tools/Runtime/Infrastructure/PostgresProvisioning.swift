@@ -38,6 +38,35 @@ public enum PostgresProvisioning {
         return statements.joined(separator: "\n") + "\n"
     }
 
+    /// The first-start script of a Postgres container (`infrastructure/postgres/init-db.sql`, run by
+    /// the official image from `/docker-entrypoint-initdb.d`): the same role and database per
+    /// service, each password read from the container's environment (``ServiceListing/databasePasswordEnvironmentKey``)
+    /// with psql's `\getenv`, so no password is in the file. `bazaar generate postgres-init` prints it.
+    public static func containerInitScript(services: [ServiceDefinition] = ServiceRegistry.all) -> String {
+        var lines = [
+            "-- Generated from the service registry by `bazaar generate postgres-init`; do not edit.",
+            "-- One login role and one database per service that owns one; the role owns its database and no",
+            "-- other role may connect to it. Passwords come from the environment (docker-compose.yml, .env).",
+            "\\set ON_ERROR_STOP on",
+        ]
+        for service in ServiceRegistry.servicesWithDatabase(in: services) {
+            guard let database = service.databaseName else { continue }
+            let variable = "\(service.name)_password"
+            lines += [
+                "",
+                "\\getenv \(variable) \(service.databasePasswordEnvironmentKey)",
+                "\\if :{?\(variable)}",
+                "CREATE ROLE \(quotedIdentifier(service.databaseRoleName)) WITH LOGIN PASSWORD :'\(variable)';",
+                "CREATE DATABASE \(quotedIdentifier(database)) OWNER \(quotedIdentifier(service.databaseRoleName)) ENCODING 'UTF8' TEMPLATE template0;",
+                "REVOKE ALL ON DATABASE \(quotedIdentifier(database)) FROM PUBLIC;",
+                "\\else",
+                "DO $$ BEGIN RAISE EXCEPTION 'init-db: set \(service.databasePasswordEnvironmentKey), the password of \(service.databaseRoleName)'; END $$;",
+                "\\endif",
+            ]
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
     /// Applies ``script(services:passwords:existingRoles:existingDatabases:)`` to the cluster with `psql`.
     /// The superuser password travels in `PGPASSWORD` and the script on standard input, never on a command line.
     static func provision(

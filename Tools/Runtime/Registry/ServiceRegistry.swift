@@ -24,6 +24,10 @@ extension ServiceListing {
     /// Key of this service's connection URL in `infra.env`, such as `ORDER_DATABASE_URL`.
     public var databaseURLKey: String { "\(name.uppercased())_DATABASE_URL" }
 
+    /// Environment key of the role's password in a container deployment, such as `ORDER_DB_PASSWORD`
+    /// (read by `infrastructure/postgres/init-db.sql` and put into the service's `DATABASE_URL`).
+    public var databasePasswordEnvironmentKey: String { "\(name.uppercased())_DB_PASSWORD" }
+
     /// Name of the file in the run directory's `secrets/` folder holding the role's password.
     public var databasePasswordSecretName: String { "postgres-\(name)-password" }
 }

@@ -6,7 +6,7 @@ import Foundation
 ///
 /// Services are reached by name on their default port (`http://order:8105`), which both a
 /// Compose network and a Kubernetes namespace resolve. Rendering is a pure function of this
-/// value; `bazaar gateway kong` prints it, and a test compares the committed file with it.
+/// value; `bazaar generate kong` prints it, and a test compares the committed file with it.
 public struct KongConfiguration: Sendable, Equatable {
     /// Services to route to, each reached at `http://<name>:<port>`.
     public var services: [ServiceDefinition]
@@ -46,9 +46,9 @@ public struct KongConfiguration: Sendable, Equatable {
     /// The complete `kong.yml`.
     public func yaml() -> String {
         var lines = [
-            "# Generated from the service registry (Shared/ServiceDirectory) by `bazaar gateway kong`; do not edit.",
+            "# Generated from the service registry (Shared/ServiceDirectory) by `bazaar generate kong`; do not edit.",
             "# A test in `make test` fails when this file and the registry differ: regenerate with",
-            "#   swift run bazaar gateway kong > infrastructure/gateway/kong.yml",
+            "#   swift run bazaar generate kong > infrastructure/gateway/kong.yml",
             "# Kong 3, DB-less (KONG_DATABASE=off, KONG_DECLARATIVE_CONFIG pointing here). Services are reached",
             "# by name on their default port, as the Compose network and the Kubernetes namespace resolve them.",
             "_format_version: \"3.0\"",

@@ -1,0 +1,46 @@
+import ArgumentParser
+import BazaarRuntime
+
+/// `bazaar generate`: the deployment files generated from the service registry and the topic
+/// catalog. Each is committed; a test fails when a committed file and its source differ.
+struct GenerateCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "generate",
+        abstract: "Print a deployment file generated from the service registry or the topic catalog.",
+        discussion: """
+            swift run bazaar generate kong > infrastructure/gateway/kong.yml
+            swift run bazaar generate kafka-topics > infrastructure/kafka/create-topics.sh
+            swift run bazaar generate strimzi-topics > k8s/overlays/prod/kafka-topics.yaml
+            swift run bazaar generate postgres-init > infrastructure/postgres/init-db.sql
+            """,
+        subcommands: [Kong.self, KafkaTopics.self, StrimziTopics.self, PostgresInit.self]
+    )
+
+    struct Kong: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Kong's DB-less configuration for Docker Compose and Kubernetes (infrastructure/gateway/kong.yml).")
+
+        func run() { print(KongConfiguration(services: ServiceRegistry.all).yaml(), terminator: "") }
+    }
+
+    struct KafkaTopics: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "kafka-topics", abstract: "The script creating every topic on a real Kafka (infrastructure/kafka/create-topics.sh).")
+
+        func run() { print(KafkaTopicFiles.creationScript(), terminator: "") }
+    }
+
+    struct StrimziTopics: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "strimzi-topics", abstract: "Strimzi KafkaTopic resources for the production overlay (k8s/overlays/prod/kafka-topics.yaml).")
+
+        func run() { print(KafkaTopicFiles.strimziTopics(), terminator: "") }
+    }
+
+    struct PostgresInit: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "postgres-init", abstract: "The Postgres container's first-start script (infrastructure/postgres/init-db.sql).")
+
+        func run() { print(PostgresProvisioning.containerInitScript(), terminator: "") }
+    }
+}
