@@ -49,4 +49,25 @@ struct DeploymentFilesTests {
         }
         #expect(!script.contains("PASSWORD '"), "no password in the file")
     }
+
+    @Test("k8s/base/services.yaml and secrets.template.yaml are what the service registry generates")
+    func kubernetes() throws {
+        #expect(try Self.committed("k8s/base/services.yaml") == KubernetesManifests.services(),
+                "regenerate: swift run bazaar generate k8s-services > k8s/base/services.yaml")
+        #expect(try Self.committed("k8s/base/secrets.template.yaml") == KubernetesManifests.secretTemplate(),
+                "regenerate: swift run bazaar generate k8s-secret-template > k8s/base/secrets.template.yaml")
+        for service in ServiceRegistry.all {
+            #expect(try Self.committed("k8s/base/secrets.template.yaml").contains("  name: bazaar-\(service.name)\n"))
+        }
+    }
+
+    @Test("the kustomizations' copies of infrastructure files are identical to them", arguments: [
+        ("k8s/base/kong.yml", "infrastructure/gateway/kong.yml"),
+        ("k8s/overlays/dev/create-topics.sh", "infrastructure/kafka/create-topics.sh"),
+        ("k8s/overlays/dev/init-db.sql", "infrastructure/postgres/init-db.sql"),
+        ("k8s/overlays/dev/init-mongo.js", "infrastructure/mongo/init-mongo.js"),
+    ])
+    func copies(copy: String, original: String) throws {
+        #expect(try Self.committed(copy) == Self.committed(original), "cp \(original) \(copy)")
+    }
 }

@@ -8,12 +8,14 @@ struct GenerateCommand: ParsableCommand {
         commandName: "generate",
         abstract: "Print a deployment file generated from the service registry or the topic catalog.",
         discussion: """
-            swift run bazaar generate kong > infrastructure/gateway/kong.yml
+            swift run bazaar generate kong > infrastructure/gateway/kong.yml   (and k8s/base/kong.yml)
+            swift run bazaar generate k8s-services > k8s/base/services.yaml
+            swift run bazaar generate k8s-secret-template > k8s/base/secrets.template.yaml
             swift run bazaar generate kafka-topics > infrastructure/kafka/create-topics.sh
             swift run bazaar generate strimzi-topics > k8s/overlays/prod/kafka-topics.yaml
             swift run bazaar generate postgres-init > infrastructure/postgres/init-db.sql
             """,
-        subcommands: [Kong.self, KafkaTopics.self, StrimziTopics.self, PostgresInit.self]
+        subcommands: [Kong.self, KafkaTopics.self, StrimziTopics.self, PostgresInit.self, KubernetesServices.self, KubernetesSecretTemplate.self]
     )
 
     struct Kong: ParsableCommand {
@@ -42,5 +44,19 @@ struct GenerateCommand: ParsableCommand {
             commandName: "postgres-init", abstract: "The Postgres container's first-start script (infrastructure/postgres/init-db.sql).")
 
         func run() { print(PostgresProvisioning.containerInitScript(), terminator: "") }
+    }
+
+    struct KubernetesServices: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "k8s-services", abstract: "Every service's Kubernetes resources (k8s/base/services.yaml).")
+
+        func run() { print(KubernetesManifests.services(), terminator: "") }
+    }
+
+    struct KubernetesSecretTemplate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "k8s-secret-template", abstract: "The Secrets every service needs, without values (k8s/base/secrets.template.yaml).")
+
+        func run() { print(KubernetesManifests.secretTemplate(), terminator: "") }
     }
 }

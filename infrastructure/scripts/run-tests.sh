@@ -51,6 +51,7 @@ if [ "$repeat" -eq 0 ]; then
     "$(dirname "$0")/check-links.sh" "$build_dir"
     "$(dirname "$0")/check-image-libraries.sh" "$build_dir"
     "$(dirname "$0")/check-deployment.sh"
+    "$(dirname "$0")/check-kubernetes.sh"
     exit 0
 fi
 
