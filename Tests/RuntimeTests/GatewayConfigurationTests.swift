@@ -142,4 +142,23 @@ struct GatewayConfigurationTests {
         #expect(result.status == 0, "nginx -t failed:\n\(result.output)")
         #expect(result.output.contains("test is successful"), "\(result.output)")
     }
+
+    @Test("bazaar up --scale: replicas listen 100 ports apart, the gateway spreads over all of them, each is health-checked")
+    func replicas() throws {
+        var settings = RuntimeSettings(runDirectory: RunDirectory(path: "/srv/run"))
+        settings.replicas = try RuntimeSettings.replicas(from: ["order=3", "cart=1"])
+        let order = try #require(ServiceRegistry.service(named: "order"))
+        #expect(settings.instances(of: order).map(\.name) == ["order", "order-2", "order-3"])
+        #expect(settings.instances(of: order).map(\.port) == [order.port, order.port + 100, order.port + 200])
+        let rendered = Gateway.configuration(for: settings, healthPort: 18999, directory: "/srv/gateway").nginxConfiguration()
+        #expect(rendered.contains("upstream order_service {\n        server 127.0.0.1:\(order.port);\n        server 127.0.0.1:\(order.port + 100);\n"
+            + "        server 127.0.0.1:\(order.port + 200);\n        keepalive 64;"))
+        #expect(rendered.contains("upstream cart_service {\n        server 127.0.0.1:8104;\n        keepalive 64;"))
+        let checked = Gateway.checkedServices(settings)
+        #expect(checked.filter { $0.name.hasPrefix("order") }.map { "\($0.name)=\($0.port)" }
+            == ["order=\(order.port)", "order-2=\(order.port + 100)", "order-3=\(order.port + 200)"])
+        for bad in ["order", "order=0", "order=10", "orders=2", "order=x"] {
+            #expect(throws: RuntimeError.self, "\(bad)") { try RuntimeSettings.replicas(from: [bad]) }
+        }
+    }
 }

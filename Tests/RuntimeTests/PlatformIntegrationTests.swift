@@ -305,6 +305,94 @@ struct PlatformIntegrationTests {
         if let failure { throw failure }
     }
 
+    @Test("bazaar up --scale order=3: three order replicas share the work; 100 checkouts make 100 orders, each confirmed once",
+          .timeLimit(.minutes(6)))
+    func scaledOrderService() async throws {
+        let launcher = try LauncherBinary.locate()
+        let curl = try TestTools.require("curl", debianPackage: "curl")
+        let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-scale-test")
+        let gatewayPort = try LoopbackPort.free()
+        // Room for the replicas: every service port and the order service's two more (+100, +200).
+        let order = try #require(ServiceRegistry.service(named: "order"))
+        let offset = try LoopbackPort.freeOffset(for: ServiceRegistry.all.map(\.port) + [order.port + 100, order.port + 200])
+        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try LoopbackPort.free()),
+                      "--redis-port", String(try LoopbackPort.free()), "--cart-redis-port", String(try LoopbackPort.free()),
+                      "--mongo-port", String(try LoopbackPort.free()), "--smtp-port", String(try LoopbackPort.free()),
+                      "--gateway-port", String(gatewayPort), "--service-port-offset", String(offset)]
+        let client = PlatformClient(curl: curl, gateway: "http://127.0.0.1:\(gatewayPort)")
+        var failure: (any Error)?
+        do {
+            let start = try await TestProcess.run(launcher, ["up", "--detach", "--scale", "order=3"] + common, environment: Self.quietConsumers)
+            try #require(start.status == 0, "bazaar up --detach --scale order=3 failed:\n\(start.output)")
+            let processes = try #require(try RunStateStore(runDirectory: RunDirectory(path: runDirectory.path)).load()).processes
+            let replicas = processes.filter { $0.kind == .service && ($0.name == "order" || $0.name.hasPrefix("order-")) }
+            #expect(Set(replicas.map(\.name)) == ["order", "order-2", "order-3"], "\(processes.map(\.name))")
+            let replicaPorts = [order.port, order.port + 100, order.port + 200].map { $0 + offset }
+
+            let password = try String(contentsOf: RunDirectory(path: runDirectory.path).secretsDirectory.appending(path: "admin-password"),
+                                      encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let admin = try #require(try client.field("accessToken", of: try await client.request(
+                "POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#).body))
+            let registered = try await client.request("POST", "/api/auth/register",
+                                                      body: #"{"email":"many@example.com","password":"correct-Horse-battery-9","name":"Many"}"#)
+            #expect(registered.status == 201, "\(registered.body)")
+            let shopper = try #require(try client.field("accessToken", of: registered.body))
+            try await eventually("the demo catalog to be loaded") {
+                let page = try client.object(try await client.request("GET", "/api/catalog/products?limit=1").body)
+                return (page["total"] as? Int ?? 0) >= 200
+            }
+            let category = try await Self.firstSubCategory(gateway: client.gateway, curl: curl)
+            let created = try await client.request("POST", "/api/catalog/products", token: admin, body:
+                #"{"sku":"SCALE-1","name":"Scale test cup","description":"","categoryIds":["\#(category)"],"price":{"minorUnits":500,"currency":"EUR"}}"#)
+            #expect(created.status == 201, "\(created.body)")
+            let product = try #require(try client.field("id", of: created.body))
+            try await eventually("the inventory to know SCALE-1 and take stock for it") {
+                try await client.request("POST", "/api/inventory/stock/SCALE-1/adjustments", token: admin,
+                                         body: #"{"delta":1000,"reason":"scale test"}"#).status == 200
+            }
+
+            var orderIds: [String] = []
+            for _ in 0..<100 {
+                let added = try await eventuallyValue("the cart to know the new product") { () -> (status: Int, body: String)? in
+                    let added = try await client.request("POST", "/api/cart/items", token: shopper, body: #"{"productId":"\#(product)","quantity":1}"#)
+                    return added.status == 200 ? added : nil
+                }
+                let total = try #require(((try client.object(added.body))["total"] as? [String: Any])?["minorUnits"] as? Int)
+                let placed = try await client.request("POST", "/api/cart/checkout", token: shopper,
+                    body: #"{"shippingAddress":{"name":"Many","line1":"1 Loop Road","city":"Localhost","postalCode":"12345","country":"DE"},"paymentMethod":"tok_visa","expectedTotal":{"minorUnits":\#(total),"currency":"EUR"}}"#,
+                    headers: ["Idempotency-Key: \(UUID().uuidString)"])
+                try #require(placed.status == 202, "\(placed.body)")
+                orderIds.append(try #require(try client.field("orderId", of: placed.body)))
+            }
+            #expect(Set(orderIds).count == 100)
+            try await eventually("all 100 orders to be confirmed", within: .seconds(180)) {
+                let page = try client.object(try await client.request("GET", "/api/orders/all?status=confirmed&limit=1", token: admin).body)
+                return page["total"] as? Int == 100
+            }
+            let all = try client.object(try await client.request("GET", "/api/orders/all?limit=1", token: admin).body)
+            #expect(all["total"] as? Int == 100, "exactly one order per accepted checkout: \(all)")
+            for id in orderIds {
+                let placedOrder = try client.object(try await client.request("GET", "/api/orders/\(id)", token: shopper).body)
+                let history = (placedOrder["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+                #expect(history == ["pending", "awaiting_payment", "confirmed"], "\(id): \(history)")
+            }
+            // Every replica handled some of the saga's events (its own metrics, asked directly).
+            for port in replicaPorts {
+                let metrics = try await TestProcess.run(curl, ["-s", "-m", "10", "http://127.0.0.1:\(port)/metrics"]).output
+                let handled = metrics.split(separator: "\n")
+                    .filter { $0.hasPrefix("events_consumed_total{") && $0.contains(#"outcome="handled""#) }
+                    .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
+                #expect(handled > 0, "the replica on port \(port) handled no event")
+            }
+        } catch {
+            failure = error
+        }
+        _ = try? await TestProcess.run(launcher, ["down"] + common)
+        #expect(liveProcesses(mentioning: runDirectory.path) == [])
+        runDirectory.remove()
+        if let failure { throw failure }
+    }
+
     static let quietConsumers = ["KAFKA_FETCH_WAIT_MAX_MS": "100"]
 
     /// The id of a sub-category of the demo catalog, read through the gateway.
@@ -331,5 +419,30 @@ struct PlatformIntegrationTests {
     /// An offset that moves every registered service port onto a free one.
     static func freeServicePortOffset() throws -> Int {
         try LoopbackPort.freeOffset(for: ServiceRegistry.all.map(\.port))
+    }
+}
+
+/// Requests through the gateway with curl, for the platform tests.
+struct PlatformClient {
+    let curl: String
+    let gateway: String
+
+    func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil,
+                 headers: [String] = []) async throws -> (status: Int, body: String) {
+        var arguments = ["-s", "-m", "10", "-X", method, "-w", "\n%{http_code}", gateway + path]
+        if let body { arguments += ["-H", "Content-Type: application/json", "-d", body] }
+        for header in headers { arguments += ["-H", header] }
+        if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
+        let result = try await TestProcess.run(curl, arguments)
+        let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
+        return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    func object(_ text: String) throws -> [String: Any] {
+        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
+    }
+
+    func field(_ name: String, of text: String) throws -> String? {
+        (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?[name] as? String
     }
 }

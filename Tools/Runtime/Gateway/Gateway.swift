@@ -30,13 +30,20 @@ public enum Gateway {
             directory: directory ?? RunDirectory.path(of: settings.runDirectory.gatewayDirectory),
             services: settings.services,
             healthPort: healthPort,
-            workerUser: geteuid() == 0 ? SystemAccount.gatewayUserName : nil
+            workerUser: geteuid() == 0 ? SystemAccount.gatewayUserName : nil,
+            replicaPorts: Dictionary(uniqueKeysWithValues: settings.services.map { ($0.name, settings.instances(of: $0).map(\.port)) })
         )
     }
 
     /// The services the health checker asks: only those the launcher starts (with an executable).
+    /// Each replica is checked on its own, under its process name (`order-2`).
     public static func checkedServices(_ settings: RuntimeSettings) -> [ServiceDefinition] {
-        settings.services.filter { $0.executableName != nil }
+        settings.services.filter { $0.executableName != nil }.flatMap { service in
+            settings.instances(of: service).map { instance in
+                instance.name == service.name ? service
+                    : ServiceDefinition(name: instance.name, port: instance.port, routePrefixes: [], executableName: service.executableName)
+            }
+        }
     }
 
     /// The health checker's arguments: its port and each checked service as `name=port`.

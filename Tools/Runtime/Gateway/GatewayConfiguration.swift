@@ -24,11 +24,14 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var upgradeRoutePrefixes: Set<String>
     /// Largest request body nginx accepts, in nginx's size syntax (`10m`); larger ones get a 413.
     public var maximumBodySize: String
+    /// Every port a service's replicas listen on (`bazaar up --scale`), by service name; a service
+    /// not named here is reached on its own port only. nginx spreads requests over them.
+    public var replicaPorts: [String: [Int]]
 
     /// Creates a configuration.
     public init(
         port: Int, directory: String, services: [ServiceDefinition], healthPort: Int, workerUser: String? = nil,
-        upgradeRoutePrefixes: Set<String> = [], maximumBodySize: String = "10m"
+        upgradeRoutePrefixes: Set<String> = [], maximumBodySize: String = "10m", replicaPorts: [String: [Int]] = [:]
     ) {
         self.port = port
         self.directory = directory
@@ -37,6 +40,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         self.workerUser = workerUser
         self.upgradeRoutePrefixes = upgradeRoutePrefixes
         self.maximumBodySize = maximumBodySize
+        self.replicaPorts = replicaPorts
     }
 
     /// Where the configuration file is written.
@@ -102,16 +106,16 @@ public struct GatewayConfiguration: Sendable, Equatable {
         // 64 idle connections per service and worker: with fewer than a busy client count, nginx
         // opens and closes upstream connections all the time (16 cost the floor a fifth).
         for service in services {
-            lines += upstream(name: upstreamName(service), port: service.port, keepalive: 64)
+            lines += upstream(name: upstreamName(service), ports: replicaPorts[service.name] ?? [service.port], keepalive: 64)
         }
-        lines += upstream(name: Self.healthUpstreamName, port: healthPort, keepalive: 2)
+        lines += upstream(name: Self.healthUpstreamName, ports: [healthPort], keepalive: 2)
         lines += serverBlock()
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private func upstream(name: String, port: Int, keepalive: Int) -> [String] {
-        ["", "    upstream \(name) {", "        server 127.0.0.1:\(port);", "        keepalive \(keepalive);", "    }"]
+    private func upstream(name: String, ports: [Int], keepalive: Int) -> [String] {
+        ["", "    upstream \(name) {"] + ports.map { "        server 127.0.0.1:\($0);" } + ["        keepalive \(keepalive);", "    }"]
     }
 
     private static let healthUpstreamName = "gateway_health"

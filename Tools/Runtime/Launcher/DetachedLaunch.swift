@@ -43,7 +43,7 @@ public enum DetachedLaunch {
             "--smtp-port", String(settings.smtpPort),
             "--service-port-offset", String(settings.servicePortOffset),
             childFlag,
-        ]
+        ] + settings.replicas.sorted { $0.key < $1.key }.flatMap { ["--scale", "\($0.key)=\($0.value)"] }
         let pid = try spawnInNewSession(ExecutableLocator.currentExecutable(), arguments: arguments, outputPath: logPath)
         console.announce("started a detached launcher (pid \(pid)); its log: \(logPath)")
 

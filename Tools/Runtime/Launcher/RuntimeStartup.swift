@@ -33,7 +33,8 @@ struct RuntimeStartup: Sendable {
         ]
         if mode == .full {
             wanted.append((settings.gatewayPort, "gateway", "--gateway-port"))
-            wanted += settings.services.filter { $0.executableName != nil }.map { ($0.port, "\($0.name) service", nil) }
+            wanted += settings.services.filter { $0.executableName != nil }
+                .flatMap { settings.instances(of: $0) }.map { ($0.port, "\($0.name) service", nil) }
         }
         for entry in wanted where !HealthProbe.isPortAvailable(entry.port) {
             throw RuntimeError.portInUse(port: entry.port, purpose: entry.purpose, option: entry.option)
@@ -109,15 +110,19 @@ struct RuntimeStartup: Sendable {
             guard FileManager.default.isExecutableFile(atPath: path) else {
                 throw RuntimeError.missingServiceExecutable(service: service.name, path: path)
             }
-            try Task.checkCancellation()
-            let process = try group.start(ProcessSpecification(
-                name: service.name, kind: .service, executable: path, arguments: [],
-                environment: ServiceEnvironment.variables(for: service, settings: settings, infrastructure: environment,
-                                                          administratorPassword: administratorPassword),
-                port: service.port
-            ))
-            recorder.add(process.record)
-            started.append(process)
+            // Replicas run the same executable with the same settings but their port: they share
+            // their consumer groups' partitions and the gateway spreads requests over them.
+            for instance in settings.instances(of: service) {
+                try Task.checkCancellation()
+                let process = try group.start(ProcessSpecification(
+                    name: instance.name, kind: .service, executable: path, arguments: [],
+                    environment: ServiceEnvironment.variables(for: service.movingPort(to: instance.port), settings: settings,
+                                                              infrastructure: environment, administratorPassword: administratorPassword),
+                    port: instance.port
+                ))
+                recorder.add(process.record)
+                started.append(process)
+            }
         }
         for process in started {
             try await waitForHTTP(process, path: "/health/live", timeout: .seconds(60))

@@ -30,6 +30,8 @@ public enum RuntimeError: Error, Sendable, Equatable {
     case detachedLaunchFailed(reason: String, logPath: String, logTail: [String])
     /// Processes survived SIGKILL (or could not be signalled).
     case processesSurvived([String])
+    /// A `--scale` value the launcher cannot run.
+    case invalidScale(value: String, problem: String)
 }
 
 extension RuntimeError: CustomStringConvertible, LocalizedError {
@@ -66,6 +68,8 @@ extension RuntimeError: CustomStringConvertible, LocalizedError {
             return "\(reason)\nFull log: \(logPath)\(Self.indented(logTail, heading: "Last lines of the log:"))"
         case let .processesSurvived(names):
             return "These processes could not be stopped: \(names.joined(separator: ", "))"
+        case let .invalidScale(value, problem):
+            return "--scale \(value): \(problem)"
         }
     }
 

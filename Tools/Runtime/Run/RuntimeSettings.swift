@@ -107,6 +107,41 @@ public struct RuntimeSettings: Sendable {
         self.services = services
     }
 
+    /// Replicas per service name (`bazaar up --scale order=3`); a service not named runs once.
+    public var replicas: [String: Int] = [:]
+
+    /// Ports between one replica of a service and the next: replica `n` (from 0) of a service
+    /// listens on its port + n × this (`order` on 8105, 8205, 8305).
+    public static let replicaPortStep = 100
+    /// The most replicas of one service the launcher runs.
+    public static let maximumReplicas = 9
+
+    /// How many processes of `service` run.
+    public func replicaCount(of service: ServiceDefinition) -> Int { max(1, replicas[service.name] ?? 1) }
+
+    /// Every process of `service`: its name (`order`, then `order-2`, ...) and port.
+    public func instances(of service: ServiceDefinition) -> [(name: String, port: Int)] {
+        (0..<replicaCount(of: service)).map { index in
+            (index == 0 ? service.name : "\(service.name)-\(index + 1)", service.port + index * Self.replicaPortStep)
+        }
+    }
+
+    /// `--scale` values (`order=3`) as replica counts; a problem names the value and what is allowed.
+    public static func replicas(from values: [String], services: [ServiceDefinition] = ServiceRegistry.all) throws -> [String: Int] {
+        var replicas: [String: Int] = [:]
+        for value in values {
+            let parts = value.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2, let count = Int(parts[1]), (1...maximumReplicas).contains(count) else {
+                throw RuntimeError.invalidScale(value: value, problem: "expected <service>=<1...\(maximumReplicas)>")
+            }
+            guard services.contains(where: { $0.name == parts[0] }) else {
+                throw RuntimeError.invalidScale(value: value, problem: "no service \(parts[0]); services: \(services.map(\.name).joined(separator: ", "))")
+            }
+            replicas[parts[0]] = count
+        }
+        return replicas
+    }
+
     /// How far the services' ports are moved from the registry's (`--service-port-offset`).
     public var servicePortOffset: Int {
         guard let service = services.first, let registered = ServiceRegistry.service(named: service.name) else { return 0 }
