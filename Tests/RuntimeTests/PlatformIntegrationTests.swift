@@ -47,19 +47,12 @@ struct PlatformIntegrationTests {
             let keyFile = secrets.appending(path: "jwt-signing-key.pem").path(percentEncoded: false)
             #expect((try FileManager.default.attributesOfItem(atPath: keyFile)[.posixPermissions] as? Int) == 0o600)
 
+            let client = PlatformClient(curl: curl, gateway: gateway)
             func request(_ method: String, _ path: String, body: String? = nil, token: String? = nil,
                          headers: [String] = []) async throws -> (status: Int, body: String) {
-                var arguments = ["-s", "-m", "10", "-X", method, "-w", "\n%{http_code}", gateway + path]
-                if let body { arguments += ["-H", "Content-Type: application/json", "-d", body] }
-                for header in headers { arguments += ["-H", header] }
-                if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
-                let result = try await TestProcess.run(curl, arguments)
-                let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
-                return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+                try await client.request(method, path, token: token, body: body, headers: headers)
             }
-            func field(_ name: String, of text: String) throws -> String? {
-                (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?[name] as? String
-            }
+            func field(_ name: String, of text: String) throws -> String? { try client.field(name, of: text) }
 
             let registered = try await request("POST", "/api/auth/register",
                                                body: #"{"email":"shopper@example.com","password":"correct-Horse-battery-9","name":"Shopper"}"#)
@@ -145,9 +138,7 @@ struct PlatformIntegrationTests {
             // The order saga across processes (cart → order → inventory → payment → notification):
             // a paid order is confirmed and emailed, a declined card cancels its order, and the
             // customer's cancellation of a paid order refunds it and puts the stock back.
-            func object(_ text: String) throws -> [String: Any] {
-                try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
-            }
+            func object(_ text: String) throws -> [String: Any] { try client.object(text) }
             func minorUnits(_ value: Any?) -> Int? { (value as? [String: Any])?["minorUnits"] as? Int }
             let shopperLogin = try await request("POST", "/api/auth/login", body: #"{"email":"shopper@example.com","password":"brand-New-secret-77"}"#)
             let shopperToken = try #require(try field("accessToken", of: shopperLogin.body))

@@ -65,6 +65,11 @@ public enum KubernetesManifests {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// The start of a resource named after `service`, with its labels.
+    private static func header(_ apiVersion: String, _ kind: String, _ service: ServiceDefinition) -> [String] {
+        ["---", "apiVersion: \(apiVersion)", "kind: \(kind)", "metadata:", "  name: \(service.name)"] + labels(service, indent: 2)
+    }
+
     private static func labels(_ service: ServiceDefinition, indent: Int) -> [String] {
         let padding = String(repeating: " ", count: indent)
         return ["labels:", "  app.kubernetes.io/name: \(service.name)", "  app.kubernetes.io/part-of: bazaar",
@@ -72,8 +77,7 @@ public enum KubernetesManifests {
     }
 
     private static func deployment(_ service: ServiceDefinition) -> [String] {
-        ["---", "apiVersion: apps/v1", "kind: Deployment", "metadata:", "  name: \(service.name)"]
-            + labels(service, indent: 2)
+        header("apps/v1", "Deployment", service)
             + [
                 "spec:",
                 "  revisionHistoryLimit: 3",
@@ -164,8 +168,7 @@ public enum KubernetesManifests {
     }
 
     private static func kubernetesService(_ service: ServiceDefinition) -> [String] {
-        ["---", "apiVersion: v1", "kind: Service", "metadata:", "  name: \(service.name)"]
-            + labels(service, indent: 2)
+        header("v1", "Service", service)
             + [
                 "spec:",
                 "  selector:",
@@ -178,8 +181,7 @@ public enum KubernetesManifests {
     }
 
     private static func autoscaler(_ service: ServiceDefinition) -> [String] {
-        ["---", "apiVersion: autoscaling/v2", "kind: HorizontalPodAutoscaler", "metadata:", "  name: \(service.name)"]
-            + labels(service, indent: 2)
+        header("autoscaling/v2", "HorizontalPodAutoscaler", service)
             + [
                 "spec:",
                 "  scaleTargetRef:",
@@ -199,8 +201,7 @@ public enum KubernetesManifests {
     }
 
     private static func disruptionBudget(_ service: ServiceDefinition) -> [String] {
-        ["---", "apiVersion: policy/v1", "kind: PodDisruptionBudget", "metadata:", "  name: \(service.name)"]
-            + labels(service, indent: 2)
+        header("policy/v1", "PodDisruptionBudget", service)
             + [
                 "spec:",
                 "  maxUnavailable: 1",
@@ -211,8 +212,7 @@ public enum KubernetesManifests {
     }
 
     private static func networkPolicy(_ service: ServiceDefinition, identity: ServiceDefinition?) -> [String] {
-        var lines = ["---", "apiVersion: networking.k8s.io/v1", "kind: NetworkPolicy", "metadata:", "  name: \(service.name)"]
-            + labels(service, indent: 2)
+        var lines = header("networking.k8s.io/v1", "NetworkPolicy", service)
             + [
                 "spec:",
                 "  podSelector:",
