@@ -15,10 +15,8 @@ struct PlatformIntegrationTests {
         let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-up-test")
         let gatewayPort = try LoopbackPort.free()
         let smtpPort = try LoopbackPort.free()
-        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try LoopbackPort.free()),
-                      "--redis-port", String(try LoopbackPort.free()), "--cart-redis-port", String(try LoopbackPort.free()), "--mongo-port", String(try LoopbackPort.free()),
-                      "--smtp-port", String(smtpPort),
-                      "--gateway-port", String(gatewayPort), "--service-port-offset", String(try Self.freeServicePortOffset())]
+        let common = try Self.runArguments(runDirectory: runDirectory.path, gatewayPort: gatewayPort, smtpPort: smtpPort,
+                                           servicePortOffset: try Self.freeServicePortOffset())
         let gateway = "http://127.0.0.1:\(gatewayPort)"
         var failure: (any Error)?
         do {
@@ -306,10 +304,8 @@ struct PlatformIntegrationTests {
         // Room for the replicas: every service port and the order service's two more (+100, +200).
         let order = try #require(ServiceRegistry.service(named: "order"))
         let offset = try LoopbackPort.freeOffset(for: ServiceRegistry.all.map(\.port) + [order.port + 100, order.port + 200])
-        let common = ["--run-dir", runDirectory.path, "--postgres-port", String(try LoopbackPort.free()),
-                      "--redis-port", String(try LoopbackPort.free()), "--cart-redis-port", String(try LoopbackPort.free()),
-                      "--mongo-port", String(try LoopbackPort.free()), "--smtp-port", String(try LoopbackPort.free()),
-                      "--gateway-port", String(gatewayPort), "--service-port-offset", String(offset)]
+        let common = try Self.runArguments(runDirectory: runDirectory.path, gatewayPort: gatewayPort, smtpPort: try LoopbackPort.free(),
+                                           servicePortOffset: offset)
         let client = PlatformClient(curl: curl, gateway: "http://127.0.0.1:\(gatewayPort)")
         var failure: (any Error)?
         do {
@@ -385,6 +381,14 @@ struct PlatformIntegrationTests {
     }
 
     static let quietConsumers = ["KAFKA_FETCH_WAIT_MAX_MS": "100"]
+
+    /// The launcher's options for a private platform: `runDirectory`, free ports for the stores.
+    static func runArguments(runDirectory: String, gatewayPort: Int, smtpPort: Int, servicePortOffset: Int) throws -> [String] {
+        ["--run-dir", runDirectory, "--postgres-port", String(try LoopbackPort.free()),
+         "--redis-port", String(try LoopbackPort.free()), "--cart-redis-port", String(try LoopbackPort.free()),
+         "--mongo-port", String(try LoopbackPort.free()), "--smtp-port", String(smtpPort),
+         "--gateway-port", String(gatewayPort), "--service-port-offset", String(servicePortOffset)]
+    }
 
     /// The id of a sub-category of the demo catalog, read through the gateway.
     static func firstSubCategory(gateway: String, curl: String) async throws -> String {
