@@ -12,16 +12,13 @@ import sys
 
 import yaml
 
-root = pathlib.Path(__file__).resolve().parents[2]
+from bazaar_checks import ROOT, finish, service_registry
+
+root = ROOT
 config = yaml.safe_load(pathlib.Path(sys.argv[1]).read_text())
 services = config["services"]
 problems = []
-
-sys.path.insert(0, str(root))
-directory = (root / "Shared/ServiceDirectory/ServiceDirectory.swift").read_text()
-registry = {name: int(port) for name, port in re.findall(r'ServiceListing\(name: "([a-z]+)", port: (\d+)', directory)}
-if len(registry) < 7:
-    problems.append(f"found only {len(registry)} services in the service directory")
+registry = service_registry()
 
 for name, port in registry.items():
     service = services.get(name)
@@ -79,9 +76,5 @@ for expression in expressions:
         if name not in functions and name not in exported and base not in exported:
             problems.append(f"monitoring: {name} (in {expression.strip()[:60]}...) is not a metric the services export")
 
-for problem in problems:
-    print(problem, file=sys.stderr)
-if problems:
-    sys.exit(1)
-print(f"deployment check: docker-compose.yml runs {len(registry)} services as operators expect; "
-      f"{len(expressions)} monitoring queries use exported metrics")
+finish(problems, f"deployment check: docker-compose.yml runs {len(registry)} services as operators expect; "
+                 f"{len(expressions)} monitoring queries use exported metrics")

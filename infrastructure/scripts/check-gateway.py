@@ -5,14 +5,14 @@ of every service's OpenAPI document is routed by Kong to that service, the path 
 Kong's matching is modelled as Kong 3 documents it: regular-expression paths (`~`) are tried
 first, then plain paths by prefix, the longest first. Run by `make test` from the repository root."""
 import json
-import pathlib
 import re
-import sys
 
 import jsonschema
 import yaml
 
-root = pathlib.Path(__file__).resolve().parents[2]
+from bazaar_checks import ROOT, finish
+
+root = ROOT
 config = yaml.safe_load((root / "infrastructure/gateway/kong.yml").read_text())
 schema = json.loads((root / "infrastructure/gateway/kong.schema.json").read_text())
 problems = [f"kong.yml: {'/'.join(map(str, error.absolute_path))}: {error.message}"
@@ -74,8 +74,4 @@ for service in config.get("services", []):
         elif owner != name:
             problems.append(f"kong.yml: {template} (documented by {name}) is routed to {owner}")
 
-for problem in problems:
-    print(problem, file=sys.stderr)
-if problems:
-    sys.exit(1)
-print(f"gateway check: kong.yml valid, {checked} documented paths routed to their services")
+finish(problems, f"gateway check: kong.yml valid, {checked} documented paths routed to their services")

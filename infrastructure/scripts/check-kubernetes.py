@@ -6,12 +6,13 @@ HorizontalPodAutoscaler, a PodDisruptionBudget and a NetworkPolicy; every pod me
 `restricted` Pod Security profile; Kong's configuration is the committed kong.yml; the KafkaTopic
 resources (prod) are well formed. Usage: check-kubernetes.py <overlay name> <rendered.yaml>."""
 import pathlib
-import re
 import sys
 
 import yaml
 
-root = pathlib.Path(__file__).resolve().parents[2]
+from bazaar_checks import ROOT, finish, service_registry
+
+root = ROOT
 overlay, rendered = sys.argv[1], pathlib.Path(sys.argv[2])
 documents = [d for d in yaml.safe_load_all(rendered.read_text()) if d]
 problems = []
@@ -19,8 +20,7 @@ by_kind = {}
 for document in documents:
     by_kind.setdefault(document["kind"], {})[document["metadata"]["name"]] = document
 
-directory = (root / "Shared/ServiceDirectory/ServiceDirectory.swift").read_text()
-registry = {name: int(port) for name, port in re.findall(r'ServiceListing\(name: "([a-z]+)", port: (\d+)', directory)}
+registry = service_registry()
 
 for name, port in registry.items():
     where = f"{overlay}: {name}:"
@@ -81,8 +81,4 @@ if overlay == "prod":
                 not all(isinstance(value, str) for value in spec.get("config", {}).values()):
             problems.append(f"prod: KafkaTopic {name}: partitions and replicas are integers, config values strings")
 
-for problem in problems:
-    print(problem, file=sys.stderr)
-if problems:
-    sys.exit(1)
-print(f"kubernetes check: {overlay}: {len(documents)} resources, every service complete and restricted")
+finish(problems, f"kubernetes check: {overlay}: {len(documents)} resources, every service complete and restricted")
