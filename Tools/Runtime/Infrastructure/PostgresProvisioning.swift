@@ -31,9 +31,9 @@ public enum PostgresProvisioning {
             if existingDatabases.contains(database) {
                 statements.append("ALTER DATABASE \(databaseIdentifier) OWNER TO \(role);")
             } else {
-                statements.append("CREATE DATABASE \(databaseIdentifier) OWNER \(role) ENCODING 'UTF8' TEMPLATE template0;")
+                statements.append(createDatabase(database, owner: service.databaseRoleName))
             }
-            statements.append("REVOKE ALL ON DATABASE \(databaseIdentifier) FROM PUBLIC;")
+            statements.append(revokePublicAccess(to: database))
         }
         return statements.joined(separator: "\n") + "\n"
     }
@@ -57,14 +57,24 @@ public enum PostgresProvisioning {
                 "\\getenv \(variable) \(service.databasePasswordEnvironmentKey)",
                 "\\if :{?\(variable)}",
                 "CREATE ROLE \(quotedIdentifier(service.databaseRoleName)) WITH LOGIN PASSWORD :'\(variable)';",
-                "CREATE DATABASE \(quotedIdentifier(database)) OWNER \(quotedIdentifier(service.databaseRoleName)) ENCODING 'UTF8' TEMPLATE template0;",
-                "REVOKE ALL ON DATABASE \(quotedIdentifier(database)) FROM PUBLIC;",
+                createDatabase(database, owner: service.databaseRoleName),
+                revokePublicAccess(to: database),
                 "\\else",
                 "DO $$ BEGIN RAISE EXCEPTION 'init-db: set \(service.databasePasswordEnvironmentKey), the password of \(service.databaseRoleName)'; END $$;",
                 "\\endif",
             ]
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// A service's database, owned by its role: the same for the launcher's cluster and a container's.
+    static func createDatabase(_ database: String, owner role: String) -> String {
+        "CREATE DATABASE \(quotedIdentifier(database)) OWNER \(quotedIdentifier(role)) ENCODING 'UTF8' TEMPLATE template0;"
+    }
+
+    /// No role but the owner may connect to a service's database.
+    static func revokePublicAccess(to database: String) -> String {
+        "REVOKE ALL ON DATABASE \(quotedIdentifier(database)) FROM PUBLIC;"
     }
 
     /// Applies ``script(services:passwords:existingRoles:existingDatabases:)`` to the cluster with `psql`.
