@@ -73,21 +73,14 @@ struct PostgresOutboxBatches: OutboxStore {
     /// Claims aggregates, publishes their pending events, and records the outcome, in one transaction.
     func publishBatch() async throws -> RelayBatchOutcome {
         try await store.transaction { connection in
-            let claimed = try await claimAggregates(on: connection)
-            guard !claimed.isEmpty else { return RelayBatchOutcome() }
             var pending: [PendingEvent] = []
-            let rows = try await connection.query("""
-                SELECT id, topic, message_key, event_id, event_type, traceparent, payload FROM outbox
-                WHERE published_at IS NULL AND topic || '/' || message_key = ANY(\(claimed))
-                ORDER BY id LIMIT \(settings.eventsPerBatch) FOR UPDATE SKIP LOCKED
-                """, logger: logger)
-            for try await (id, topic, key, eventID, eventType, traceparent, payload) in rows.decode((Int64, String, String, String, String, String?, String).self) {
-                pending.append(PendingEvent(id: id, topic: topic, key: key, eventID: eventID, eventType: eventType, traceparent: traceparent, payload: payload))
-            }
+            let claim = ClaimPending(aggregates: settings.keysPerBatch, events: settings.eventsPerBatch)
+            for try await event in try await connection.execute(claim, logger: logger) { pending.append(event) }
+            guard !pending.isEmpty else { return RelayBatchOutcome() }
             let results = await publish(pending)
             let published = results.compactMap { $0.error == nil ? $0.id : nil }
             if !published.isEmpty {
-                try await connection.query("UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY(\(published))", logger: logger)
+                _ = try await connection.execute(MarkPublished(ids: published), logger: logger)
             }
             for failure in results where failure.error != nil {
                 try await connection.query("UPDATE outbox SET attempts = attempts + 1, last_error = \(failure.error) WHERE id = \(failure.id)", logger: logger)
@@ -102,22 +95,53 @@ struct PostgresOutboxBatches: OutboxStore {
         }
     }
 
-    /// The `topic/key` of up to `keysPerBatch` aggregates with pending events that no other relay holds.
-    private func claimAggregates(on connection: PostgresConnection) async throws -> [String] {
-        var candidates: [String] = []
-        let rows = try await connection.query("""
-            SELECT topic || '/' || message_key AS aggregate FROM outbox WHERE published_at IS NULL
-            GROUP BY topic, message_key ORDER BY min(id) LIMIT \(settings.keysPerBatch)
-            """, logger: logger)
-        for try await aggregate in rows.decode(String.self) { candidates.append(aggregate) }
-        guard !candidates.isEmpty else { return [] }
-        var claimed: [String] = []
-        let locks = try await connection.query("""
-            SELECT aggregate FROM unnest(\(candidates)::text[]) AS aggregate
-            WHERE pg_try_advisory_xact_lock(hashtextextended('bazaar.outbox/' || aggregate, 0))
-            """, logger: logger)
-        for try await aggregate in locks.decode(String.self) { claimed.append(aggregate) }
-        return claimed
+    /// In one statement: the oldest `$1` aggregates (topic + key) with pending events, of which
+    /// those no other relay holds are claimed with a transaction-scoped advisory lock, and up to
+    /// `$2` of their pending events in outbox order, locked (`SKIP LOCKED`). Both CTEs are
+    /// materialized so each candidate's lock is tried exactly once. A prepared statement.
+    struct ClaimPending: PostgresPreparedStatement {
+        static let sql = """
+            WITH candidates AS MATERIALIZED (
+                SELECT topic, message_key FROM outbox WHERE published_at IS NULL
+                GROUP BY topic, message_key ORDER BY min(id) LIMIT $1
+            ), claimed AS MATERIALIZED (
+                SELECT topic, message_key FROM candidates
+                WHERE pg_try_advisory_xact_lock(hashtextextended('bazaar.outbox/' || topic || '/' || message_key, 0))
+            )
+            SELECT o.id, o.topic, o.message_key, o.event_id, o.event_type, o.traceparent, o.payload
+            FROM outbox o JOIN claimed c ON o.topic = c.topic AND o.message_key = c.message_key
+            WHERE o.published_at IS NULL ORDER BY o.id LIMIT $2 FOR UPDATE OF o SKIP LOCKED
+            """
+        typealias Row = PendingEvent
+        let aggregates: Int
+        let events: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 2)
+            bindings.append(aggregates)
+            bindings.append(events)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> PendingEvent {
+            let (id, topic, key, eventID, eventType, traceparent, payload) = try row.decode((Int64, String, String, String, String, String?, String).self)
+            return PendingEvent(id: id, topic: topic, key: key, eventID: eventID, eventType: eventType, traceparent: traceparent, payload: payload)
+        }
+    }
+
+    /// Marks the acknowledged events published; a prepared statement.
+    struct MarkPublished: PostgresPreparedStatement {
+        static let sql = "UPDATE outbox SET published_at = now(), attempts = attempts + 1, last_error = NULL WHERE id = ANY($1)"
+        typealias Row = ()
+        let ids: [Int64]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(ids)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws {}
     }
 
     struct PublishResult: Sendable {

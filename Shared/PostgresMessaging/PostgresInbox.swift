@@ -40,13 +40,10 @@ public struct PostgresInbox: EventApplier {
     public func apply(_ message: KafkaIncomingMessage, attributes: EventAttributes, eventContext: EventContext, logger: Logger) async throws -> Bool {
         guard let handler = handlers.handler(for: attributes.type) else { return false }
         return try await store.transaction { connection in
-            let inserted = try await connection.query("""
-                INSERT INTO inbox (consumer, event_id, event_type, topic, partition, message_offset)
-                VALUES (\(consumer), \(attributes.id), \(attributes.type), \(message.topic), \(message.partition), \(message.offset))
-                ON CONFLICT DO NOTHING RETURNING event_id
-                """, logger: logger)
             var isNew = false
-            for try await _ in inserted.decode(String.self) { isNew = true }
+            for try await _ in try await connection.execute(Record(consumer: consumer, attributes: attributes, message: message), logger: logger) {
+                isNew = true
+            }
             guard isNew else { return false }
             try await handler(message.value, HandlerContext(connection: connection, eventContext: eventContext, logger: logger))
             return true
@@ -54,6 +51,32 @@ public struct PostgresInbox: EventApplier {
     }
 
     public func describe(_ error: any Error) -> String { PostgresFailure.describe(error) }
+
+    /// The event's inbox row, returning its id only when it is new; a prepared statement (parsed
+    /// once per connection, not per event).
+    struct Record: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO inbox (consumer, event_id, event_type, topic, partition, message_offset) VALUES ($1, $2, $3, $4, $5, $6)
+            ON CONFLICT DO NOTHING RETURNING event_id
+            """
+        typealias Row = String
+        let consumer: String
+        let attributes: EventAttributes
+        let message: KafkaIncomingMessage
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 6)
+            bindings.append(consumer)
+            bindings.append(attributes.id)
+            bindings.append(attributes.type)
+            bindings.append(message.topic)
+            bindings.append(Int32(message.partition))
+            bindings.append(message.offset)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
+    }
 }
 
 extension EventConsumer {

@@ -51,6 +51,37 @@ struct OutboxRelayTests {
         }
     }
 
+    @Test("a committed event wakes an idle relay through the outbox's trigger, without waiting for its poll")
+    func wakesOnCommit() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
+            let settings = {
+                var settings = relaySettings
+                settings.pollInterval = .seconds(3600)
+                return settings
+            }()
+            try await TestKafka.withProducer { producer in
+                let relay = OutboxRelay(store: store, producer: producer, settings: settings, logger: testLogger)
+                let (events, messages) = try await whileRunning([relay]) {
+                    try await eventually("the relay to find the outbox empty and listen for commits") {
+                        let listening = try await count("""
+                            SELECT count(*)::int FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'LISTEN%'
+                            """, in: store)
+                        return relay.loop.batchesRun >= 1 && listening >= 1
+                    }
+                    let events = try await append([stockLow("SKU-W", available: 2)], to: outbox, store: store)
+                    // Published long before the relay's hour-long poll would have come round.
+                    try await eventually("the relay to publish the event") {
+                        try await count("SELECT count(*)::int FROM outbox WHERE published_at IS NOT NULL", in: store) == 1
+                    }
+                    return (events, try await TestKafka.collect([prefix + "inventory"], count: 1))
+                }
+                #expect(messages.map { $0.headerString("ce_id") } == [events[0].id])
+            }
+        }
+    }
+
     @Test("an event committed while no relay runs is published once when a relay starts")
     func publishedAfterRestart() async throws {
         try await withMessagingStore { store in

@@ -48,6 +48,6 @@ public enum InventoryService: BazaarService {
 
     /// The service's schema migrations and the shared outbox and inbox tables.
     static func migrations() throws -> [Migration] {
-        try Migration.bundled(in: .module) + [MessagingMigrations.outbox, MessagingMigrations.inbox]
+        try Migration.bundled(in: .module) + MessagingMigrations.all
     }
 }

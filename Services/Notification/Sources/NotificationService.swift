@@ -45,6 +45,6 @@ public enum NotificationService: BazaarService {
     }
 
     static func migrations() throws -> [Migration] {
-        try Migration.bundled(in: .module) + [MessagingMigrations.inbox]
+        try Migration.bundled(in: .module) + MessagingMigrations.inbox
     }
 }

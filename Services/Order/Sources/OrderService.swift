@@ -31,6 +31,6 @@ public enum OrderService: BazaarService {
 
     /// The service's schema migrations and the shared outbox and inbox tables.
     static func migrations() throws -> [Migration] {
-        try Migration.bundled(in: .module) + [MessagingMigrations.outbox, MessagingMigrations.inbox]
+        try Migration.bundled(in: .module) + MessagingMigrations.all
     }
 }

@@ -63,7 +63,7 @@ public enum PaymentService: BazaarService {
 
     /// The service's schema migrations and the shared outbox and inbox tables.
     static func migrations() throws -> [Migration] {
-        try Migration.bundled(in: .module) + [MessagingMigrations.outbox, MessagingMigrations.inbox]
+        try Migration.bundled(in: .module) + MessagingMigrations.all
     }
 
     static func processingSettings(_ settings: Settings) throws -> ProcessingSettings {

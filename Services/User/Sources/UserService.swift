@@ -63,6 +63,6 @@ public enum UserService: BazaarService {
 
     /// The service's schema migrations and the shared outbox and inbox tables.
     static func migrations() throws -> [Migration] {
-        try Migration.bundled(in: .module) + [MessagingMigrations.outbox]
+        try Migration.bundled(in: .module) + MessagingMigrations.outbox
     }
 }
