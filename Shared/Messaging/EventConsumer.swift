@@ -40,10 +40,33 @@ public protocol EventApplier: Sendable {
     func apply(_ message: KafkaIncomingMessage, attributes: EventAttributes, eventContext: EventContext, logger: Logger) async throws -> Bool
     /// How to show the store's errors in logs and dead-letter headers.
     func describe(_ error: any Error) -> String
+    /// Whether ``apply(batch:logger:)`` applies several events as one unit.
+    var appliesBatches: Bool { get }
+    /// Applies consecutive events of one partition, in order, all or none (one transaction);
+    /// returns for each whether it was new (false: applied before, nothing changed). When it
+    /// throws nothing was applied, and the consumer applies the events one at a time instead.
+    func apply(batch: [BatchedEvent], logger: Logger) async throws -> [Bool]
+}
+
+/// One event of a batch handed to ``EventApplier/apply(batch:logger:)``.
+public struct BatchedEvent: Sendable {
+    public let message: KafkaIncomingMessage
+    public let attributes: EventAttributes
+    public let eventContext: EventContext
+    /// Carries the event's ids and trace, as for a single event.
+    public let logger: Logger
 }
 
 extension EventApplier {
     public func describe(_ error: any Error) -> String { "\(error)" }
+    public var appliesBatches: Bool { false }
+    public func apply(batch: [BatchedEvent], logger: Logger) async throws -> [Bool] {
+        var applied: [Bool] = []
+        for event in batch {
+            applied.append(try await apply(event.message, attributes: event.attributes, eventContext: event.eventContext, logger: event.logger))
+        }
+        return applied
+    }
 }
 
 /// Consumes events idempotently through an ``EventApplier`` (the store decides how an event is
@@ -55,6 +78,12 @@ extension EventApplier {
 /// retrying message holds up its own partition only. A partition with `maximumBacklogPerPartition`
 /// messages waiting in its lane is paused until its lane catches up, so a slow lane cannot make
 /// memory grow.
+///
+/// Under load a lane takes up to `maximumBatch` of its partition's waiting messages at once and,
+/// when the applier supports it (the Postgres inbox), applies them in one transaction: one
+/// commit, not one per event. A batch that fails is rolled back as a whole and its messages are
+/// applied one at a time, each with its own retries, so one bad message costs its batch the
+/// shortcut and nothing else. Idle, a lane holds one message and nothing waits to fill a batch.
 ///
 /// A failing handler is retried with exponential back-off; after the last attempt the message
 /// goes to `<topic>.dlq` with headers naming the error, the attempts and where it came from, and
@@ -68,6 +97,7 @@ public final class EventConsumer: Service, Sendable {
     let retry: RetryPolicy
     let logger: Logger
     let maximumBacklogPerPartition: Int
+    let maximumBatch: Int
     private let outcomes = Mutex<[String: Int]>([:])
 
     /// How many messages ended how (`handled`, `duplicate`, `skipped`, `dead_lettered`) since start;
@@ -75,8 +105,9 @@ public final class EventConsumer: Service, Sendable {
     public var outcomeCounts: [String: Int] { outcomes.withLock { $0 } }
 
     public init(name: String, consumer: KafkaConsumer, deadLetterProducer: KafkaProducer, applier: any EventApplier,
-                retry: RetryPolicy = .init(), maximumBacklogPerPartition: Int = 256, logger: Logger) {
+                retry: RetryPolicy = .init(), maximumBacklogPerPartition: Int = 256, maximumBatch: Int = 1, logger: Logger) {
         self.maximumBacklogPerPartition = max(maximumBacklogPerPartition, 1)
+        self.maximumBatch = max(maximumBatch, 1)
         self.name = name
         self.consumer = consumer
         self.producer = deadLetterProducer
@@ -100,46 +131,107 @@ public final class EventConsumer: Service, Sendable {
     /// reading, and memory stays bounded.
     private func dispatchToPartitionLanes() async throws {
         try await withThrowingTaskGroup(of: Void.self) { lanes in
-            var laneInputs: [KafkaTopicPartition: (messages: AsyncStream<KafkaIncomingMessage>.Continuation, backlog: LaneBacklog)] = [:]
-            defer { for lane in laneInputs.values { lane.messages.finish() } }
+            var laneQueues: [KafkaTopicPartition: Lane] = [:]
+            defer { for lane in laneQueues.values { lane.finish() } }
             for try await message in consumer.messages {
                 let partition = message.topicPartition
-                let lane: (messages: AsyncStream<KafkaIncomingMessage>.Continuation, backlog: LaneBacklog)
-                if let existing = laneInputs[partition] {
+                let lane: Lane
+                if let existing = laneQueues[partition] {
                     lane = existing
                 } else {
-                    let (messages, input) = AsyncStream.makeStream(of: KafkaIncomingMessage.self)
-                    let backlog = LaneBacklog(partition: partition, limit: maximumBacklogPerPartition, consumer: consumer)
-                    lane = (input, backlog)
-                    laneInputs[partition] = lane
-                    lanes.addTask { await self.handleLane(messages, backlog: backlog) }
+                    lane = Lane(partition: partition, limit: maximumBacklogPerPartition, consumer: consumer)
+                    laneQueues[partition] = lane
+                    lanes.addTask { await self.handleLane(lane) }
                 }
-                lane.backlog.added()
-                lane.messages.yield(message)
+                lane.add(message)
             }
         }
     }
 
     /// Handles one partition's messages in order, storing each offset after its transaction.
-    private func handleLane(_ messages: AsyncStream<KafkaIncomingMessage>, backlog: LaneBacklog) async {
+    private func handleLane(_ lane: Lane) async {
         var abandoned = false
-        for await message in messages {
-            defer { backlog.handled() }
+        while let messages = await lane.next(maximum: maximumBatch) {
+            defer { lane.handled(messages.count) }
             // After an abandoned message (shutdown mid-retry) the lane stores no further offset,
             // so it and everything after it are delivered again after restart.
             guard !abandoned else { continue }
-            guard await process(message) != .abandoned else {
-                abandoned = true
-                continue
-            }
-            do {
-                try consumer.storeOffset(for: message)
-            } catch {
-                // The partition moved to another consumer in a rebalance; it will see the
-                // message again and the inbox will keep that from having a second effect.
-                logger.info("offset not stored after rebalance", metadata: ["error": .string("\(error)")])
+            let outcomes = await process(batch: messages)
+            for (message, outcome) in zip(messages, outcomes) {
+                guard outcome != .abandoned else {
+                    abandoned = true
+                    break
+                }
+                do {
+                    try consumer.storeOffset(for: message)
+                } catch {
+                    // The partition moved to another consumer in a rebalance; it will see the
+                    // message again and the inbox will keep that from having a second effect.
+                    logger.info("offset not stored after rebalance", metadata: ["error": .string("\(error)")])
+                }
             }
         }
+    }
+
+    /// Applies consecutive messages of one partition: as one batch when there are several and the
+    /// applier supports it, else (and after a failed batch) one at a time. One outcome per
+    /// message, in order; after an `.abandoned` one the rest were not processed.
+    func process(batch messages: [KafkaIncomingMessage]) async -> [Outcome] {
+        if messages.count > 1, applier.appliesBatches, let outcomes = await applyAsOne(messages) {
+            return outcomes
+        }
+        var outcomes: [Outcome] = []
+        for message in messages {
+            let outcome = await process(message)
+            outcomes.append(outcome)
+            if outcome == .abandoned { break }
+        }
+        return outcomes
+    }
+
+    /// The batch's outcomes, or nil when it has to be applied one message at a time (a message
+    /// that is not a valid event, or a failed batch, whose transaction was rolled back).
+    private func applyAsOne(_ messages: [KafkaIncomingMessage]) async -> [Outcome]? {
+        var events: [BatchedEvent] = []
+        var skippedTypes: [Int: String] = [:]
+        for (index, message) in messages.enumerated() {
+            let attributes: EventAttributes
+            do {
+                attributes = try EventCodec.attributes(from: message.value)
+            } catch {
+                return nil  // not a valid event: applied one at a time, which dead-letters it with this error
+            }
+            if applier.handles(attributes.type) {
+                events.append(BatchedEvent(message: message, attributes: attributes, eventContext: EventContext(event: attributes),
+                                           logger: messageLogger(message, attributes)))
+            } else {
+                skippedTypes[index] = attributes.type
+            }
+        }
+        var applied: [Bool] = []
+        if !events.isEmpty {
+            do {
+                applied = try await applier.apply(batch: events, logger: logger)
+            } catch {
+                logger.info("a batch of events failed and was rolled back; applying them one at a time",
+                            metadata: ["events": .stringConvertible(events.count), "error": .string(applier.describe(error))])
+                return nil
+            }
+        }
+        var outcomes: [Outcome] = []
+        var next = 0
+        for index in messages.indices {
+            if let type = skippedTypes[index] {
+                record(.skipped, type: type)
+                outcomes.append(.skipped)
+            } else {
+                let outcome: Outcome = applied[next] ? .handled : .duplicate
+                record(outcome, type: events[next].attributes.type)
+                outcomes.append(outcome)
+                next += 1
+            }
+        }
+        return outcomes
     }
 
     /// What happened to one message, for metrics and tests.
@@ -149,23 +241,14 @@ public final class EventConsumer: Service, Sendable {
 
     @discardableResult
     func process(_ message: KafkaIncomingMessage) async -> Outcome {
-        var logger = self.logger
-        logger[metadataKey: "kafka_topic"] = .string(message.topic)
-        logger[metadataKey: "kafka_partition"] = .stringConvertible(message.partition)
-        logger[metadataKey: "kafka_offset"] = .stringConvertible(message.offset)
         let attributes: EventAttributes
         do {
             attributes = try EventCodec.attributes(from: message.value)
         } catch {
-            return await deadLetter(message, error: "not a valid CloudEvent: \(error)", attempts: 1, logger: logger)
+            return await deadLetter(message, error: "not a valid CloudEvent: \(error)", attempts: 1, logger: messageLogger(message))
         }
         let eventContext = EventContext(event: attributes)
-        logger[metadataKey: "event_id"] = .string(attributes.id)
-        logger[metadataKey: "event_type"] = .string(attributes.type)
-        if let trace = attributes.traceparent.flatMap(TraceContext.continuing) {
-            logger[metadataKey: "trace_id"] = .string(trace.traceID)
-        }
-        if let requestID = attributes.requestid { logger[metadataKey: "request_id"] = .string(requestID) }
+        let logger = messageLogger(message, attributes)
         guard applier.handles(attributes.type) else {
             record(.skipped, type: attributes.type)
             return .skipped
@@ -196,6 +279,22 @@ public final class EventConsumer: Service, Sendable {
         }
     }
 
+    /// The consumer's logger with the message's position and, once read, the event's ids and trace.
+    private func messageLogger(_ message: KafkaIncomingMessage, _ attributes: EventAttributes? = nil) -> Logger {
+        var logger = self.logger
+        logger[metadataKey: "kafka_topic"] = .string(message.topic)
+        logger[metadataKey: "kafka_partition"] = .stringConvertible(message.partition)
+        logger[metadataKey: "kafka_offset"] = .stringConvertible(message.offset)
+        guard let attributes else { return logger }
+        logger[metadataKey: "event_id"] = .string(attributes.id)
+        logger[metadataKey: "event_type"] = .string(attributes.type)
+        if let trace = attributes.traceparent.flatMap(TraceContext.continuing) {
+            logger[metadataKey: "trace_id"] = .string(trace.traceID)
+        }
+        if let requestID = attributes.requestid { logger[metadataKey: "request_id"] = .string(requestID) }
+        return logger
+    }
+
     /// Sends the message to `<topic>.dlq` (retrying until the broker takes it, since dropping it
     /// would lose the event) with headers explaining why.
     private func deadLetter(_ message: KafkaIncomingMessage, error: String, attempts: Int, logger: Logger) async -> Outcome {
@@ -221,14 +320,23 @@ public final class EventConsumer: Service, Sendable {
     }
 }
 
-/// How many of a partition's messages wait in its lane; pauses the partition at the limit and
-/// resumes it once half of them are handled. Pause and resume are decided under one lock and
-/// applied by the consumer in that order, so a partition is never left paused with an empty lane.
-final class LaneBacklog: Sendable {
+/// One partition's messages waiting to be handled, in order. Pauses the partition when
+/// `limit` messages wait (or are being handled) and resumes it once half of them are handled.
+/// Pause and resume are decided under one lock and applied by the consumer in that order, so a
+/// partition is never left paused with an empty lane.
+final class Lane: Sendable {
     let partition: KafkaTopicPartition
     let limit: Int
     let consumer: KafkaConsumer
-    private let state = Mutex<(waiting: Int, paused: Bool)>((0, false))
+    private struct State {
+        var queued: [KafkaIncomingMessage] = []
+        /// Queued plus being handled.
+        var waiting = 0
+        var paused = false
+        var finished = false
+    }
+    private let state = Mutex(State())
+    private let arrival = WakeupSignal()
 
     init(partition: KafkaTopicPartition, limit: Int, consumer: KafkaConsumer) {
         self.partition = partition
@@ -236,18 +344,46 @@ final class LaneBacklog: Sendable {
         self.consumer = consumer
     }
 
-    func added() {
+    /// Queues a message (called by the dispatcher only).
+    func add(_ message: KafkaIncomingMessage) {
         state.withLock { state in
+            state.queued.append(message)
             state.waiting += 1
             guard !state.paused, state.waiting >= limit else { return }
             state.paused = true
             consumer.pause(partition)
         }
+        arrival.signal()
     }
 
-    func handled() {
+    /// No more messages come; the lane's task ends once the queued ones are taken.
+    func finish() {
+        state.withLock { $0.finished = true }
+        arrival.signal()
+    }
+
+    /// The next messages in order (at most `maximum`, at least one), waiting for one to arrive;
+    /// nil once finished and empty.
+    func next(maximum: Int) async -> [KafkaIncomingMessage]? {
+        while true {
+            let taken = state.withLock { state -> [KafkaIncomingMessage]?? in
+                if !state.queued.isEmpty {
+                    let count = min(maximum, state.queued.count)
+                    let taken = Array(state.queued.prefix(count))
+                    state.queued.removeFirst(count)
+                    return .some(taken)
+                }
+                return state.finished || Task.isCancelled ? .some(nil) : nil
+            }
+            if let taken { return taken }
+            await arrival.wait(timeout: .seconds(3600))
+        }
+    }
+
+    /// `count` taken messages were handled.
+    func handled(_ count: Int) {
         state.withLock { state in
-            state.waiting -= 1
+            state.waiting -= count
             guard state.paused, state.waiting <= limit / 2 else { return }
             state.paused = false
             consumer.resume(partition)

@@ -98,11 +98,27 @@ extension ServiceHost {
     /// event once in the service's store, failures are retried and then dead-lettered through the
     /// bus's producer (see ``EventConsumer``). Consumers stop before any relay and the producer on
     /// shutdown. A Postgres service passes its handlers and store instead (`PostgresInbox`).
-    public mutating func consumeEvents(_ bus: EventBus, group: String, applier: any EventApplier, retry: RetryPolicy = .init()) throws {
+    public mutating func consumeEvents(_ bus: EventBus, group: String, applier: any EventApplier, retry: RetryPolicy = .init(),
+                                       batching: EventBatching = .none) throws {
         let topics = applier.topics.map { $0.name(prefix: bus.settings.topicPrefix) }
         let consumer = try KafkaConsumer(configuration: bus.settings.consumerConfiguration(group: group, clientID: "bazaar-\(name)"),
                                          topics: topics, logger: logger, metricsFactory: metrics.factory)
         addBackgroundWork(EventConsumer(name: group, consumer: consumer, deadLetterProducer: bus.producer, applier: applier,
-                                        retry: retry, logger: logger))
+                                        retry: retry, maximumBatch: batching.maximumBatch, logger: logger))
+    }
+}
+
+/// Whether a consumer applies several waiting events of a partition at once (see ``EventConsumer``).
+public enum EventBatching: Sendable {
+    /// One event per transaction.
+    case none
+    /// Up to 32 consecutive events of a partition per transaction, when they wait.
+    case perPartition
+
+    var maximumBatch: Int {
+        switch self {
+        case .none: 1
+        case .perPartition: 32
+        }
     }
 }

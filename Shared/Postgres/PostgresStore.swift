@@ -2,6 +2,7 @@ public import BazaarCore
 public import Logging
 public import PostgresNIO
 public import ServiceLifecycle
+import Synchronization
 
 /// A service's Postgres database: the connection pool, transactions, migrations and health check.
 ///
@@ -23,11 +24,19 @@ public final class PostgresStore: Service, Sendable {
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
     /// The error `body` threw is rethrown as it is (not wrapped), so domain errors keep their meaning.
+    ///
+    /// Work registered with ``afterCommit(_:)`` while `body` runs happens once the transaction
+    /// committed, and never when it rolled back.
     public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
-            return try await client.withTransaction(logger: logger) { connection in
-                try await body(connection)
+            let actions = CommitActions()
+            let result = try await Self.$pendingCommitActions.withValue(actions) {
+                try await client.withTransaction(logger: logger) { connection in
+                    try await body(connection)
+                }
             }
+            actions.run()
+            return result
         } catch let error as PostgresTransactionError {
             if let rollbackError = error.rollbackError {
                 logger.error("rollback failed", metadata: ["error": .string(PostgresFailure.describe(rollbackError))])
@@ -35,6 +44,15 @@ public final class PostgresStore: Service, Sendable {
             throw error.closureError ?? error.commitError ?? error.beginError ?? error
         }
     }
+
+    /// Runs `action` once the current ``transaction(_:)`` committed (never if it rolls back), or at
+    /// once outside a transaction: for counting what a transaction did (metrics), which must not
+    /// count a change that was rolled back or is applied again after a retry.
+    public static func afterCommit(_ action: @escaping @Sendable () -> Void) {
+        if let actions = pendingCommitActions { actions.add(action) } else { action() }
+    }
+
+    @TaskLocal static var pendingCommitActions: CommitActions?
 
     /// Runs `body` with one pooled connection, outside any transaction.
     public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
@@ -118,5 +136,16 @@ extension ServiceHost {
         let runner = MigrationRunner(store: store)
         beforeServing { try await runner.apply(migrations) }
         return store
+    }
+}
+
+/// What runs after a transaction committed (see ``PostgresStore/afterCommit(_:)``).
+final class CommitActions: Sendable {
+    private let actions = Mutex<[@Sendable () -> Void]>([])
+
+    func add(_ action: @escaping @Sendable () -> Void) { actions.withLock { $0.append(action) } }
+
+    func run() {
+        for action in actions.withLock({ $0 }) { action() }
     }
 }

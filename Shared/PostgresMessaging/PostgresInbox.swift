@@ -38,16 +38,37 @@ public struct PostgresInbox: EventApplier {
     public func handles(_ type: String) -> Bool { handlers.handler(for: type) != nil }
 
     public func apply(_ message: KafkaIncomingMessage, attributes: EventAttributes, eventContext: EventContext, logger: Logger) async throws -> Bool {
-        guard let handler = handlers.handler(for: attributes.type) else { return false }
-        return try await store.transaction { connection in
-            var isNew = false
-            for try await _ in try await connection.execute(Record(consumer: consumer, attributes: attributes, message: message), logger: logger) {
-                isNew = true
-            }
-            guard isNew else { return false }
-            try await handler(message.value, HandlerContext(connection: connection, eventContext: eventContext, logger: logger))
-            return true
+        try await store.transaction { connection in
+            try await apply(message, attributes: attributes, eventContext: eventContext, on: connection, logger: logger)
         }
+    }
+
+    public var appliesBatches: Bool { true }
+
+    /// The events in order in one transaction: one commit for the batch.
+    public func apply(batch: [BatchedEvent], logger: Logger) async throws -> [Bool] {
+        try await store.transaction { connection in
+            var applied: [Bool] = []
+            applied.reserveCapacity(batch.count)
+            for event in batch {
+                applied.append(try await apply(event.message, attributes: event.attributes, eventContext: event.eventContext,
+                                               on: connection, logger: event.logger))
+            }
+            return applied
+        }
+    }
+
+    /// Records the event in the inbox and, when it is new, runs its handler, on `connection` (in a transaction).
+    private func apply(_ message: KafkaIncomingMessage, attributes: EventAttributes, eventContext: EventContext,
+                       on connection: PostgresConnection, logger: Logger) async throws -> Bool {
+        guard let handler = handlers.handler(for: attributes.type) else { return false }
+        var isNew = false
+        for try await _ in try await connection.execute(Record(consumer: consumer, attributes: attributes, message: message), logger: logger) {
+            isNew = true
+        }
+        guard isNew else { return false }
+        try await handler(message.value, HandlerContext(connection: connection, eventContext: eventContext, logger: logger))
+        return true
     }
 
     public func describe(_ error: any Error) -> String { PostgresFailure.describe(error) }
@@ -82,9 +103,10 @@ public struct PostgresInbox: EventApplier {
 extension EventConsumer {
     /// A consumer applying `handlers` through the Postgres inbox in `store` (see ``PostgresInbox``).
     public convenience init(name: String, consumer: KafkaConsumer, deadLetterProducer: KafkaProducer, store: PostgresStore,
-                            handlers: EventHandlers, retry: RetryPolicy = .init(), maximumBacklogPerPartition: Int = 256, logger: Logger) {
+                            handlers: EventHandlers, retry: RetryPolicy = .init(), maximumBacklogPerPartition: Int = 256,
+                            maximumBatch: Int = 1, logger: Logger) {
         self.init(name: name, consumer: consumer, deadLetterProducer: deadLetterProducer,
                   applier: PostgresInbox(consumer: name, store: store, handlers: handlers), retry: retry,
-                  maximumBacklogPerPartition: maximumBacklogPerPartition, logger: logger)
+                  maximumBacklogPerPartition: maximumBacklogPerPartition, maximumBatch: maximumBatch, logger: logger)
     }
 }

@@ -15,8 +15,16 @@ extension ServiceHost {
     /// Consumes the topics `handlers` need in consumer group `group`, idempotently (the inbox in
     /// `store`: include ``MessagingMigrations/inbox``; see ``PostgresInbox``) and with
     /// dead-lettering through the bus's producer.
+    ///
+    /// `batching`: `.perPartition` applies up to 32 waiting events of a partition in one
+    /// transaction (see ``EventConsumer``). Choose it only when a handler's writes and row locks
+    /// are confined to its own event's aggregate (the partition key): events of other partitions,
+    /// handled at the same time, then never wait on the batch's locks or deadlock with it. A
+    /// service whose handlers lock rows shared between aggregates (stock per SKU, shared by
+    /// orders) keeps `.none`: one event per transaction.
     public mutating func consumeEvents(_ bus: EventBus, store: PostgresStore, group: String, handlers: EventHandlers,
-                                       retry: RetryPolicy = .init()) throws {
-        try consumeEvents(bus, group: group, applier: PostgresInbox(consumer: group, store: store, handlers: handlers), retry: retry)
+                                       retry: RetryPolicy = .init(), batching: EventBatching = .none) throws {
+        try consumeEvents(bus, group: group, applier: PostgresInbox(consumer: group, store: store, handlers: handlers), retry: retry,
+                          batching: batching)
     }
 }

@@ -28,13 +28,13 @@ func recordingHandlers(failWith failure: (any Error)? = nil) -> EventHandlers {
 
 func eventConsumer(_ group: String, prefix: String, store: PostgresStore, producer: KafkaProducer, handlers: EventHandlers,
                    retry: RetryPolicy = RetryPolicy(maximumAttempts: 3, initialBackoff: .milliseconds(10)),
-                   backlogPerPartition: Int = 64, maxBufferedMessages: Int = 100) throws -> EventConsumer {
+                   backlogPerPartition: Int = 64, maxBufferedMessages: Int = 100, maximumBatch: Int = 32) throws -> EventConsumer {
     var configuration = try TestKafka.consumerConfiguration(group: group)
     configuration.maxBufferedMessages = maxBufferedMessages
     let consumer = try KafkaConsumer(configuration: configuration,
                                      topics: handlers.topics.map { $0.name(prefix: prefix) }, logger: testLogger)
     return EventConsumer(name: group, consumer: consumer, deadLetterProducer: producer, store: store, handlers: handlers, retry: retry,
-                         maximumBacklogPerPartition: backlogPerPartition, logger: testLogger)
+                         maximumBacklogPerPartition: backlogPerPartition, maximumBatch: maximumBatch, logger: testLogger)
 }
 
 @Suite("Idempotent consumers and dead letters (real Postgres, real broker)")
@@ -232,6 +232,48 @@ struct ParallelPartitionTests {
             let rows = try await store.client.query("SELECT note FROM effects WHERE note LIKE 'SKU-STUCK:%' ORDER BY ctid", logger: store.logger)
             for try await note in rows.decode(String.self) { rounds.append(Int(note.split(separator: ":").last!)!) }
             #expect(rounds == Array(0..<40), "partition 0, in order, each once: \(rounds)")
+        }
+    }
+
+    @Test("waiting events are applied in batches, one transaction each; a batch with a failing event is rolled back and applied one by one: the others once each, in order, the failing one dead-lettered")
+    func batches() async throws {
+        struct ScannerJam: Error, CustomStringConvertible { var description: String { "scanner jammed" } }
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            var handlers = EventHandlers()
+            handlers.on(StockLow.self) { event, context in
+                if event.data.available == 20 { throw ScannerJam() }
+                try await context.connection.query("""
+                    INSERT INTO effects (event_id, note) VALUES (\(event.id), \(String(event.data.available)) || ':' || txid_current())
+                    """, logger: context.logger)
+            }
+            let batchHandlers = handlers
+            try await TestKafka.withProducer { producer in
+                // All 40 wait on one partition (one key) before the consumer starts.
+                for available in 0..<40 {
+                    try await produce(CloudEvent(stockLow("SKU-BATCH", available: available), source: "bazaar/test"), prefix: prefix, producer: producer)
+                }
+                let consumer = try eventConsumer("batches-\(UUID().uuidString.prefix(8))", prefix: prefix, store: store, producer: producer,
+                                                 handlers: batchHandlers, maximumBatch: 8)
+                let dead = try await whileRunning([consumer]) {
+                    try await eventually("39 events applied") { try await count("SELECT count(*)::int FROM effects", in: store) == 39 }
+                    return try await TestKafka.collect([prefix + "inventory.dlq"], count: 1)
+                }
+                #expect(dead.count == 1)
+                #expect(try dead.first.map { try EventCodec.decode(StockLow.self, from: $0.value).data.available } == 20)
+                #expect(dead.first?.headerString(DeadLetter.errorHeader) == "scanner jammed")
+                var applied: [Int] = []
+                var perTransaction: [String: Int] = [:]
+                let rows = try await store.client.query("SELECT note FROM effects ORDER BY ctid", logger: store.logger)
+                for try await note in rows.decode(String.self) {
+                    let parts = note.split(separator: ":")
+                    applied.append(Int(parts[0])!)
+                    perTransaction[String(parts[1]), default: 0] += 1
+                }
+                #expect(applied == Array(0..<20) + Array(21..<40))
+                #expect(perTransaction.values.contains { $0 > 1 }, "no two events shared a transaction: \(perTransaction)")
+                #expect(perTransaction.values.allSatisfy { $0 <= 8 })
+            }
         }
     }
 

@@ -2,6 +2,7 @@ import BazaarCore
 import BazaarPostgres
 import BazaarTestSupport
 import PostgresNIO
+import Synchronization
 import Testing
 
 struct Refused: Error {}
@@ -27,6 +28,30 @@ struct PostgresStoreTests {
                     ids.append(id)
                 }
                 #expect(ids == [1])
+            }
+        }
+    }
+
+    @Test("work registered with afterCommit runs once the transaction committed, never when it rolled back, and at once outside a transaction")
+    func afterCommit() async throws {
+        try await TestDatabase.withFresh { settings in
+            try await TestDatabase.withStore(settings) { store in
+                try await store.client.query("CREATE TABLE items (id int PRIMARY KEY)", logger: store.logger)
+                let ran = Mutex<[String]>([])
+                try await store.transaction { connection in
+                    try await connection.query("INSERT INTO items VALUES (1)", logger: store.logger)
+                    PostgresStore.afterCommit { ran.withLock { $0.append("committed") } }
+                    #expect(ran.withLock { $0 }.isEmpty, "ran before the commit")
+                }
+                await #expect(throws: Refused.self) {
+                    try await store.transaction { connection in
+                        try await connection.query("INSERT INTO items VALUES (2)", logger: store.logger)
+                        PostgresStore.afterCommit { ran.withLock { $0.append("rolled back") } }
+                        throw Refused()
+                    }
+                }
+                PostgresStore.afterCommit { ran.withLock { $0.append("outside") } }
+                #expect(ran.withLock { $0 } == ["committed", "outside"])
             }
         }
     }

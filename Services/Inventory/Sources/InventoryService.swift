@@ -37,6 +37,8 @@ public enum InventoryService: BazaarService {
         let catalog = CatalogHandlers(stock: stock, startingQuantity: startingQuantity)
         var handlers = catalog.handlers
         OrderHandlers(book: book).add(to: &handlers)
+        // One event per transaction (no batching): a reservation locks stock rows that orders on
+        // other partitions lock too, so batches of two partitions could deadlock.
         try host.consumeEvents(bus, store: database, group: host.settings.string("INVENTORY_CONSUMER_GROUP", default: "inventory"),
                                handlers: handlers)
         host.addBackgroundWork(ReservationExpiry(database: database, book: book, reservations: reservations, interval: sweepInterval,

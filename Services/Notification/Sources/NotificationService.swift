@@ -29,7 +29,8 @@ public enum NotificationService: BazaarService {
         let store = NotificationStore(logger: host.logger)
         let handlers = NotificationHandlers(store: store, renderer: try await TemplateRenderer.bundled(), resetLinkBase: resetLinkBase,
                                             sealer: try SecretSealer.load(from: host.settings))
-        try host.consumeEvents(bus, store: database, group: host.settings.string("NOTIFICATION_CONSUMER_GROUP", default: "notification"), handlers: handlers.handlers)
+        try host.consumeEvents(bus, store: database, group: host.settings.string("NOTIFICATION_CONSUMER_GROUP", default: "notification"),
+                               handlers: handlers.handlers, batching: .perPartition)
         let mailHealth = MailServerHealth()
         host.addHealthCheck(mailHealth)
         host.addBackgroundWork(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, health: mailHealth,

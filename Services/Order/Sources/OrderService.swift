@@ -24,7 +24,7 @@ public enum OrderService: BazaarService {
         let saga = OrderSaga(store: OrderStore(logger: host.logger), announcer: OrderAnnouncer(outbox: outbox),
                              metrics: OrderMetrics(factory: host.metrics.factory), rules: .standard, paymentTimeout: paymentTimeout)
         try host.consumeEvents(bus, store: database, group: host.settings.string("ORDER_CONSUMER_GROUP", default: "order"),
-                               handlers: SagaHandlers(saga: saga).handlers)
+                               handlers: SagaHandlers(saga: saga).handlers, batching: .perPartition)
         host.addBackgroundWork(PaymentDeadlines(database: database, saga: saga, interval: sweepInterval, logger: host.logger))
         OrderRoutes(database: database, saga: saga).add(to: host.router)
     }

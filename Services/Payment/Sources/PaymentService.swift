@@ -26,7 +26,7 @@ public enum PaymentService: BazaarService {
         let provider = try makeProvider(&host, database: database, signature: signature)
         let book = PaymentBook(store: PaymentStore(logger: host.logger), outbox: outbox, metrics: PaymentMetrics(factory: host.metrics.factory))
         try host.consumeEvents(bus, store: database, group: host.settings.string("PAYMENT_CONSUMER_GROUP", default: "payment"),
-                               handlers: OrderHandlers(book: book).handlers)
+                               handlers: OrderHandlers(book: book).handlers, batching: .perPartition)
         let processor = PaymentProcessor(database: database, book: book, provider: provider, settings: processing, logger: host.logger)
         host.addBackgroundWork(processor)
         PaymentRoutes(database: database, book: book, processor: processor).add(to: host.router)

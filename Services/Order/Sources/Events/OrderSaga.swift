@@ -1,6 +1,7 @@
 import BazaarCommerce
 import BazaarContracts
 import BazaarMessaging
+import BazaarPostgres
 import Foundation
 import Logging
 import PostgresNIO
@@ -34,7 +35,9 @@ struct OrderSaga: Sendable {
             ])
         }
         try await announcer.announce(announcements, for: order, at: now, context: context, on: connection, logger: logger)
-        metrics.record(announcements, for: order, at: now)
+        let metrics = metrics
+        // Counted once committed: a rolled-back attempt (a retry, a failed batch) counts nothing.
+        PostgresStore.afterCommit { metrics.record(announcements, for: order, at: now) }
     }
 
     /// Applies `input` to the order `orderId` (locked); throws ``UnknownOrder`` when there is none.
@@ -57,7 +60,8 @@ struct OrderSaga: Sendable {
         case .changed:
             transition.order = try await store.update(transition.order, on: connection)
             try await announcer.announce(transition.announcements, for: transition.order, at: now, context: context, on: connection, logger: logger)
-            metrics.record(transition.announcements, for: transition.order, at: now)
+            let (metrics, announcements, changed) = (metrics, transition.announcements, transition.order)
+            PostgresStore.afterCommit { metrics.record(announcements, for: changed, at: now) }
             if order.status != transition.order.status {
                 logger.info("order status changed", metadata: [
                     "order_id": .string(order.id), "from": .string(order.status.rawValue), "to": .string(transition.order.status.rawValue),

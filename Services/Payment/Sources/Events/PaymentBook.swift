@@ -1,5 +1,6 @@
 import BazaarContracts
 import BazaarMessaging
+import BazaarPostgres
 import BazaarPostgresMessaging
 import Foundation
 import Logging
@@ -197,20 +198,26 @@ struct PaymentMetrics: Sendable {
         requestToAnswer = Metrics.Timer(label: "payment_request_to_answer_seconds", factory: factory)
     }
 
+    /// Counted once the transaction committed (a rolled-back attempt counts nothing).
     func settled(_ payment: Payment, outcome: String) {
-        Counter(label: "payment_payments_total", dimensions: [("outcome", outcome)], factory: factory).increment()
-        if outcome == "captured" {
-            Counter(label: "payment_captured_minor_units_total", dimensions: [("currency", payment.amount.currency.code)], factory: factory)
-                .increment(by: Int(payment.capturedMinor))
+        PostgresStore.afterCommit { [self] in
+            Counter(label: "payment_payments_total", dimensions: [("outcome", outcome)], factory: factory).increment()
+            if outcome == "captured" {
+                Counter(label: "payment_captured_minor_units_total", dimensions: [("currency", payment.amount.currency.code)], factory: factory)
+                    .increment(by: Int(payment.capturedMinor))
+            }
+            requestToAnswer.recordNanoseconds(Int64(max(0, payment.updatedAt.timeIntervalSince(payment.createdAt)) * 1_000_000_000))
         }
-        requestToAnswer.recordNanoseconds(Int64(max(0, payment.updatedAt.timeIntervalSince(payment.createdAt)) * 1_000_000_000))
     }
 
+    /// Counted once the transaction committed.
     func refunded(_ refund: Refund, outcome: String) {
-        Counter(label: "payment_refunds_total", dimensions: [("outcome", outcome), ("cause", refund.cause.rawValue)], factory: factory).increment()
-        if outcome == "succeeded" {
-            Counter(label: "payment_refunded_minor_units_total", dimensions: [("currency", refund.amount.currency.code)], factory: factory)
-                .increment(by: Int(refund.amount.minorUnits))
+        PostgresStore.afterCommit { [self] in
+            Counter(label: "payment_refunds_total", dimensions: [("outcome", outcome), ("cause", refund.cause.rawValue)], factory: factory).increment()
+            if outcome == "succeeded" {
+                Counter(label: "payment_refunded_minor_units_total", dimensions: [("currency", refund.amount.currency.code)], factory: factory)
+                    .increment(by: Int(refund.amount.minorUnits))
+            }
         }
     }
 
