@@ -13,10 +13,8 @@ struct StockChanges: Sendable {
     func write(_ next: StockLevel, replacing current: StockLevel, kind: LedgerEntry.Kind, reason: String, actor: String, context: EventContext,
                on connection: PostgresConnection, logger: Logger) async throws -> StockLevel {
         let (watched, announce) = next.watchingLowStock(after: current)
-        let saved = try await stock.update(watched, on: connection)
-        try await stock.record(LedgerEntry.Draft(sku: saved.sku, kind: kind, reason: reason, actor: actor, before: current, after: saved,
-                                                 requestID: context.requestID),
-                               on: connection)
+        let saved = try await stock.update(watched, before: current, kind: kind, reason: reason, actor: actor, requestID: context.requestID,
+                                           on: connection)
         if announce { try await events.low(saved, context: context, on: connection, logger: logger) }
         return saved
     }

@@ -130,12 +130,22 @@ struct StockStore: Sendable {
             """, logger: logger)
     }
 
-    /// Writes `level` over the row it was read from (the caller holds its lock) and bumps the version.
-    func update(_ level: StockLevel, on connection: PostgresConnection) async throws -> StockLevel {
+    /// Writes `level` over `before`, the row as read under the caller's lock, bumps the version,
+    /// and records the ledger row (`before` → the level as saved), in one statement.
+    func update(_ level: StockLevel, before: StockLevel, kind: LedgerEntry.Kind, reason: String, actor: String, requestID: String?,
+                on connection: PostgresConnection) async throws -> StockLevel {
         let updated = try await levels("""
-            UPDATE stock_items SET on_hand = \(level.onHand), reserved = \(level.reserved), low_stock_threshold = \(level.lowStockThreshold),
-                                   low_alerted = \(level.lowAlerted), version = version + 1, updated_at = now()
-            WHERE sku = \(level.sku) RETURNING \(unescaped: Self.columns)
+            WITH saved AS (
+                UPDATE stock_items SET on_hand = \(level.onHand), reserved = \(level.reserved), low_stock_threshold = \(level.lowStockThreshold),
+                                       low_alerted = \(level.lowAlerted), version = version + 1, updated_at = now()
+                WHERE sku = \(level.sku) RETURNING \(unescaped: Self.columns)
+            ), ledger AS (
+                INSERT INTO stock_ledger (sku, kind, delta, reason, actor, on_hand_before, on_hand_after, reserved_before, reserved_after, request_id)
+                SELECT sku, \(kind.rawValue), on_hand - \(before.onHand), \(reason), \(actor), \(before.onHand), on_hand, \(before.reserved), reserved,
+                       \(requestID)
+                FROM saved
+            )
+            SELECT \(unescaped: Self.columns) FROM saved
             """, on: connection)
         guard let row = updated.first else { throw StoreError.corrupt("stock row \(level.sku) vanished under its lock") }
         return row
