@@ -81,6 +81,7 @@ struct EnvironmentTests {
         // Consumers on the dev broker wait 10 ms per fetch unless the launcher's environment says otherwise.
         if infrastructure["KAFKA_BROKERS"] != nil {
             #expect(variables["KAFKA_FETCH_WAIT_MAX_MS"] == ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? "10")
+            #expect(variables["KAFKA_LINGER_MS"] == ProcessInfo.processInfo.environment["KAFKA_LINGER_MS"] ?? "1")
         }
     }
 

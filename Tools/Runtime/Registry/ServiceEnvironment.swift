@@ -38,6 +38,10 @@ public enum ServiceEnvironment {
             // for ~13% more of one core while idle; bench-saga). A value in the launcher's own
             // environment wins.
             variables["KAFKA_FETCH_WAIT_MAX_MS"] = ProcessInfo.processInfo.environment["KAFKA_FETCH_WAIT_MAX_MS"] ?? localFetchWaitMilliseconds
+            // Relays publish whole batches and wait for their acknowledgement, so the producer's
+            // linger is added to every hop: 1 ms instead of the services' default 5 took the
+            // saga's placed → confirmed p50 from 89 to 75 ms at 20/s, with no CPU to see.
+            variables["KAFKA_LINGER_MS"] = ProcessInfo.processInfo.environment["KAFKA_LINGER_MS"] ?? localLingerMilliseconds
         }
         // Services get the bounded cache; the cart service's store is its own Redis (no eviction, AOF).
         let redisKey = service.name == "cart" ? RedisServer.cartURLKey : RedisServer.urlKey
@@ -78,6 +82,9 @@ public enum ServiceEnvironment {
 
     /// The consumers' `KAFKA_FETCH_WAIT_MAX_MS` on the dev broker, unless the launcher's environment sets one.
     public static let localFetchWaitMilliseconds = "10"
+
+    /// The producers' `KAFKA_LINGER_MS` on the dev broker, unless the launcher's environment sets one.
+    public static let localLingerMilliseconds = "1"
 
     /// The administrator a local run creates on first start.
     public static let localAdministratorEmail = "admin@bazaar.local"

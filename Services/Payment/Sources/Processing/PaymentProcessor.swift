@@ -76,8 +76,10 @@ final class PaymentProcessor: Service, Sendable {
 
     /// Carries out the charges and refunds due now (one batch of each); returns how many it took.
     func processDue() async throws -> Int {
-        let charges = try await database.transaction { try await book.store.claimDueCharges(limit: settings.batchSize, lease: settings.lease, on: $0) }
-        let refunds = try await database.transaction { try await book.store.claimDueRefunds(limit: settings.batchSize, lease: settings.lease, on: $0) }
+        let (charges, refunds) = try await database.transaction { connection in
+            (try await book.store.claimDueCharges(limit: settings.batchSize, lease: settings.lease, on: connection),
+             try await book.store.claimDueRefunds(limit: settings.batchSize, lease: settings.lease, on: connection))
+        }
         await withTaskGroup(of: Void.self) { group in
             for payment in charges { group.addTask { await self.charge(payment) } }
             for refund in refunds { group.addTask { await self.refund(refund) } }
