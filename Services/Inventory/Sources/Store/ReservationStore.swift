@@ -9,17 +9,21 @@ import PostgresNIO
 struct ReservationStore: Sendable {
     let logger: Logger
 
+    /// The order's reservation with its lines (in SKU order), in one statement; `forUpdate` locks it.
     func reservation(orderId: String, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Reservation? {
         let lock = forUpdate ? " FOR UPDATE" : ""
         let rows = try await connection.query("""
-            SELECT order_id, reservation_id, status, shortages::text, expires_at, created_at, release_reason
-            FROM reservations WHERE order_id = \(orderId)\(unescaped: lock)
+            SELECT order_id, reservation_id, status, shortages::text, expires_at, created_at, release_reason,
+                   ARRAY(SELECT sku FROM reservation_lines l WHERE l.order_id = r.order_id ORDER BY sku),
+                   ARRAY(SELECT quantity::bigint FROM reservation_lines l WHERE l.order_id = r.order_id ORDER BY sku)
+            FROM reservations r WHERE order_id = \(orderId)\(unescaped: lock)
             """, logger: logger)
-        for try await (orderId, reservationId, status, shortages, expiresAt, createdAt, releaseReason)
-            in rows.decode((String, String, String, String, Date?, Date, String?).self)
+        for try await (orderId, reservationId, status, shortages, expiresAt, createdAt, releaseReason, skus, quantities)
+            in rows.decode((String, String, String, String, Date?, Date, String?, [String], [Int]).self)
         {
             guard let status = Reservation.Status(rawValue: status) else { throw StoreError.corrupt("reservation \(orderId) has status \(status)") }
-            return Reservation(orderId: orderId, reservationId: reservationId, status: status, lines: try await lines(of: orderId, on: connection),
+            return Reservation(orderId: orderId, reservationId: reservationId, status: status,
+                               lines: zip(skus, quantities).map { Reservation.Line(sku: $0, quantity: $1) },
                                shortages: try JSONDecoder().decode([Reservation.Shortage].self, from: Data(shortages.utf8)),
                                expiresAt: expiresAt, createdAt: createdAt, releaseReason: releaseReason)
         }
@@ -27,26 +31,26 @@ struct ReservationStore: Sendable {
     }
 
     /// Records `reservation` and its lines (a rejected one keeps only its shortages: its SKUs
-    /// may be unknown). False when the order already has one.
+    /// may be unknown), in one statement. False when the order already has one (nothing written).
     func insert(_ reservation: Reservation, on connection: PostgresConnection) async throws -> Bool {
         let shortages = String(decoding: try JSONEncoder().encode(reservation.shortages), as: UTF8.self)
+        let lines = reservation.status == .rejected ? [] : reservation.lines
         let rows = try await connection.query("""
-            INSERT INTO reservations (order_id, reservation_id, status, shortages, expires_at, release_reason, created_at, updated_at)
-            VALUES (\(reservation.orderId), \(reservation.reservationId), \(reservation.status.rawValue), \(shortages)::jsonb,
-                    \(reservation.expiresAt), \(reservation.releaseReason), \(reservation.createdAt), \(reservation.createdAt))
-            ON CONFLICT (order_id) DO NOTHING RETURNING order_id
+            WITH inserted AS (
+                INSERT INTO reservations (order_id, reservation_id, status, shortages, expires_at, release_reason, created_at, updated_at)
+                VALUES (\(reservation.orderId), \(reservation.reservationId), \(reservation.status.rawValue), \(shortages)::jsonb,
+                        \(reservation.expiresAt), \(reservation.releaseReason), \(reservation.createdAt), \(reservation.createdAt))
+                ON CONFLICT (order_id) DO NOTHING RETURNING order_id
+            ), lines AS (
+                INSERT INTO reservation_lines (order_id, sku, quantity)
+                SELECT inserted.order_id, line.sku, line.quantity
+                FROM inserted, unnest(\(lines.map(\.sku))::text[], \(lines.map(\.quantity))::bigint[]) AS line(sku, quantity)
+            )
+            SELECT order_id FROM inserted
             """, logger: logger)
         var inserted = false
         for try await _ in rows { inserted = true }
-        guard inserted else { return false }
-        if reservation.status != .rejected {
-            for line in reservation.lines {
-                try await connection.query("""
-                    INSERT INTO reservation_lines (order_id, sku, quantity) VALUES (\(reservation.orderId), \(line.sku), \(line.quantity))
-                    """, logger: logger)
-            }
-        }
-        return true
+        return inserted
     }
 
     func update(orderId: String, status: Reservation.Status, releaseReason: String?, on connection: PostgresConnection) async throws {
@@ -76,12 +80,5 @@ struct ReservationStore: Sendable {
         var held: [(orderId: String, quantity: Int, expiresAt: Date)] = []
         for try await (orderId, quantity, expiresAt) in rows.decode((String, Int, Date).self) { held.append((orderId, quantity, expiresAt)) }
         return held
-    }
-
-    private func lines(of orderId: String, on connection: PostgresConnection) async throws -> [Reservation.Line] {
-        let rows = try await connection.query("SELECT sku, quantity FROM reservation_lines WHERE order_id = \(orderId) ORDER BY sku", logger: logger)
-        var lines: [Reservation.Line] = []
-        for try await (sku, quantity) in rows.decode((String, Int).self) { lines.append(.init(sku: sku, quantity: quantity)) }
-        return lines
     }
 }
