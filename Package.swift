@@ -52,7 +52,7 @@ let services = [
                            .product(name: "Hummingbird", package: "hummingbird"), .product(name: "PostgresNIO", package: "postgres-nio"),
                            .product(name: "Logging", package: "swift-log"), .product(name: "ServiceLifecycle", package: "swift-service-lifecycle")],
             resources: [.copy("Resources/openapi.json"), .copy("Store/Migrations")],
-            testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarMessaging", "BazaarPostgres", "BazaarPostgresMessaging",
+            testDependencies: ["BazaarKafka", "BazaarContracts", "BazaarMessaging", "BazaarPostgres",
                                .product(name: "PostgresNIO", package: "postgres-nio")]),
     service("Cart", product: "bazaar-cart",
             dependencies: ["BazaarCommerce", "BazaarRedis", "BazaarRedisMessaging", "BazaarMessaging", "BazaarKafka", "BazaarContracts",

@@ -55,13 +55,6 @@ public struct BatchedEvent: Sendable {
     public let eventContext: EventContext
     /// Carries the event's ids and trace, as for a single event.
     public let logger: Logger
-
-    public init(message: KafkaIncomingMessage, attributes: EventAttributes, eventContext: EventContext, logger: Logger) {
-        self.message = message
-        self.attributes = attributes
-        self.eventContext = eventContext
-        self.logger = logger
-    }
 }
 
 extension EventApplier {

@@ -8,12 +8,6 @@ public struct EventHandlerTable<Context: Sendable>: Sendable {
     public typealias Handler = @Sendable (_ bytes: [UInt8], _ context: Context) async throws -> Void
     private var handlers: [String: Handler] = [:]
 
-    /// Runs first when several events are applied as one batch (see ``EventConsumer``), in the
-    /// batch's transaction: e.g. to lock, in one global order, every row the batch's handlers
-    /// will lock, so batches of different partitions cannot deadlock. Throwing fails the batch,
-    /// whose events are then applied one at a time.
-    public var beforeBatch: (@Sendable (_ events: [BatchedEvent], _ context: Context) async throws -> Void)?
-
     public init() {}
 
     /// Handles events of `Payload`'s type with `handler`; a message that does not decode as one is

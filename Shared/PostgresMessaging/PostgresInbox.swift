@@ -13,12 +13,6 @@ public struct HandlerContext: Sendable {
     /// Pass to ``Outbox/append`` so emitted events continue this event's trace.
     public let eventContext: EventContext
     public let logger: Logger
-
-    public init(connection: PostgresConnection, eventContext: EventContext, logger: Logger) {
-        self.connection = connection
-        self.eventContext = eventContext
-        self.logger = logger
-    }
 }
 
 /// The event types a Postgres service consumes, each handled inside the inbox transaction.
@@ -54,9 +48,6 @@ public struct PostgresInbox: EventApplier {
     /// The events in order in one transaction: one commit for the batch.
     public func apply(batch: [BatchedEvent], logger: Logger) async throws -> [Bool] {
         try await store.transaction { connection in
-            if let prepare = handlers.beforeBatch, let first = batch.first {
-                try await prepare(batch, HandlerContext(connection: connection, eventContext: first.eventContext, logger: logger))
-            }
             var applied: [Bool] = []
             applied.reserveCapacity(batch.count)
             for event in batch {

@@ -21,7 +21,7 @@ extension ServiceHost {
     /// are confined to its own event's aggregate (the partition key): events of other partitions,
     /// handled at the same time, then never wait on the batch's locks or deadlock with it. A
     /// service whose handlers lock rows shared between aggregates (stock per SKU, shared by
-    /// orders) also sets `handlers.beforeBatch` to lock those rows first, in one global order.
+    /// orders) keeps `.none`: one event per transaction.
     public mutating func consumeEvents(_ bus: EventBus, store: PostgresStore, group: String, handlers: EventHandlers,
                                        retry: RetryPolicy = .init(), batching: EventBatching = .none) throws {
         try consumeEvents(bus, group: group, applier: PostgresInbox(consumer: group, store: store, handlers: handlers), retry: retry,

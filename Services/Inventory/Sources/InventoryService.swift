@@ -37,11 +37,10 @@ public enum InventoryService: BazaarService {
         let catalog = CatalogHandlers(stock: stock, startingQuantity: startingQuantity)
         var handlers = catalog.handlers
         OrderHandlers(book: book).add(to: &handlers)
-        // Waiting events are applied in batches; a batch first locks every row it will lock, in one
-        // global order (stock rows are shared between orders on different partitions).
-        handlers.beforeBatch = { events, context in try await BatchLocks().lock(events, context: context) }
+        // One event per transaction (no batching): a reservation locks stock rows that orders on
+        // other partitions lock too, so batches of two partitions could deadlock.
         try host.consumeEvents(bus, store: database, group: host.settings.string("INVENTORY_CONSUMER_GROUP", default: "inventory"),
-                               handlers: handlers, batching: .perPartition)
+                               handlers: handlers)
         host.addBackgroundWork(ReservationExpiry(database: database, book: book, reservations: reservations, interval: sweepInterval,
                                                  logger: host.logger))
         let inventory = host.router.group("/api/inventory")

@@ -2,11 +2,6 @@ import BazaarContracts
 import BazaarCore
 @testable import BazaarInventory
 import BazaarKafka
-import PostgresNIO
-import Logging
-import BazaarPostgresMessaging
-import BazaarPostgres
-import BazaarMessaging
 import BazaarTestSupport
 import Foundation
 import Testing
@@ -112,45 +107,6 @@ struct ReservationTests {
         }
     }
 
-    @Test("before a batch's handlers run, it locks the reservations it confirms or cancels and every stock row it moves (so batches of two partitions cannot deadlock), and nothing else")
-    func batchLocks() async throws {
-        try await Harness.run { inventory in
-            let (a, b, c, untouched) = (Harness.product(), Harness.product(), Harness.product(), Harness.product())
-            try await inventory.learn([a, b, c, untouched])
-            for product in [a, b, c, untouched] { try await inventory.setOnHand(product.sku, 10) }
-            try await inventory.service.publish([Harness.placed("o-held", [(a.sku, 1)])])
-            _ = try await inventory.sagaEvents(count: 1)
-            let batch = try [CloudEvent(Harness.placed("o-new", [(c.sku, 1), (b.sku, 2)]), source: "bazaar/test").batched(),
-                             CloudEvent(Harness.confirmed("o-held", [(a.sku, 1)]), source: "bazaar/test").batched()]
-            let settings = try #require(inventory.service.database)
-            try await TestDatabase.withStore(settings) { store in
-                try await store.transaction { connection in
-                    try await BatchLocks().lock(batch, context: HandlerContext(connection: connection, eventContext: .background(), logger: store.logger))
-                    // Another transaction may not lock what the batch holds, and may lock the rest.
-                    func lockable(_ sql: String, _ key: String) async throws -> Bool {
-                        try await store.transaction { other in
-                            var bindings = PostgresBindings()
-                            bindings.append(key)
-                            do {
-                                // The error arrives with the rows, so they are read.
-                                for try await _ in try await other.query(PostgresQuery(unsafeSQL: sql + " FOR UPDATE NOWAIT", binds: bindings), logger: store.logger) {}
-                                return true
-                            } catch where PostgresFailure.sqlState(of: error) == "55P03" {
-                                return false
-                            }
-                        }
-                    }
-                    let stock = "SELECT sku FROM stock_items WHERE sku = $1"
-                    #expect(try await lockable(stock, a.sku) == false, "the confirmed order's reserved SKU")
-                    #expect(try await lockable(stock, b.sku) == false, "the placed order's SKUs")
-                    #expect(try await lockable(stock, c.sku) == false, "the placed order's SKUs")
-                    #expect(try await lockable("SELECT order_id FROM reservations WHERE order_id = $1", "o-held") == false)
-                    #expect(try await lockable(stock, untouched.sku))
-                }
-            }
-        }
-    }
-
     @Test("200 concurrent orders against 50 units of a hot SKU: exactly 50 held, never below zero, every order answered once, arithmetic intact")
     func hotSKUInvariant() async throws {
         try await Harness.run { inventory in
@@ -200,10 +156,6 @@ struct ReservationTests {
                 let level = try await inventory.stock(hot.sku)
                 return level["reserved"] as? Int == 0 && level["onHand"] as? Int == 50 - sold
             }
-            // Batches of different partitions share these SKUs; they lock them in one order, so
-            // none may have failed (a deadlock would roll one back and apply it event by event).
-            let failedBatches = inventory.service.logs.lines.filter { $0.contains("a batch of events failed") }
-            #expect(failedBatches.isEmpty, "\(failedBatches)")
         }
     }
 
@@ -240,15 +192,5 @@ struct ReservationTests {
             #expect(level["available"] as? Int == 200 - sold && level["sellable"] as? Bool == true)
             #expect(reserved.count == 60, "every order was held")
         }
-    }
-}
-
-extension CloudEvent {
-    /// The event as a batch member, as the consumer hands it over.
-    func batched() throws -> BatchedEvent {
-        let bytes = try EventCodec.encode(self)
-        let message = KafkaIncomingMessage(topic: "orders", partition: 0, offset: 0, key: Array(subject.utf8), value: bytes, headers: [], timestamp: nil)
-        let attributes = try EventCodec.attributes(from: bytes)
-        return BatchedEvent(message: message, attributes: attributes, eventContext: EventContext(event: attributes), logger: Logger(label: "test"))
     }
 }
