@@ -69,5 +69,12 @@ let relaySettings: OutboxRelaySettings = {
     return settings
 }()
 
+/// The test relay settings with `change` applied.
+func relaySettings(_ change: (inout OutboxRelaySettings) -> Void) -> OutboxRelaySettings {
+    var settings = relaySettings
+    change(&settings)
+    return settings
+}
+
 let testLogger = Logger(label: "messaging-test")
 

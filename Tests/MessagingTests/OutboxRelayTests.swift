@@ -56,11 +56,9 @@ struct OutboxRelayTests {
         try await withMessagingStore { store in
             let prefix = TestKafka.uniquePrefix()
             let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
-            let settings = {
-                var settings = relaySettings
-                settings.pollInterval = .seconds(3600)
-                return settings
-            }()
+            let settings = relaySettings {
+                $0.pollInterval = .seconds(3600)
+            }
             try await TestKafka.withProducer { producer in
                 let relay = OutboxRelay(store: store, producer: producer, settings: settings, logger: testLogger)
                 let (events, messages) = try await whileRunning([relay]) {
@@ -108,12 +106,10 @@ struct OutboxRelayTests {
         try await withMessagingStore { store in
             let prefix = TestKafka.uniquePrefix()
             let outbox = Outbox(source: "bazaar/test", topicPrefix: prefix)
-            let settings = {
-                var settings = relaySettings
-                settings.retention = .zero
-                settings.cleanupInterval = .zero
-                return settings
-            }()
+            let settings = relaySettings {
+                $0.retention = .zero
+                $0.cleanupInterval = .zero
+            }
             _ = try await append([stockLow("SKU-RET", available: 1)], to: outbox, store: store)
             try await TestKafka.withProducer { producer in
                 let relay = OutboxRelay(store: store, producer: producer, settings: settings, logger: testLogger)
@@ -164,12 +160,10 @@ struct RelayBackoffTests {
         let broker = try await PrivateBroker.start()
         try await withMessagingStore { store in
             let outbox = Outbox(source: "bazaar/test", topicPrefix: TestKafka.uniquePrefix())
-            let settings = {
-                var settings = relaySettings
-                settings.initialBackoff = .milliseconds(50)
-                settings.maximumBackoff = .milliseconds(400)
-                return settings
-            }()
+            let settings = relaySettings {
+                $0.initialBackoff = .milliseconds(50)
+                $0.maximumBackoff = .milliseconds(400)
+            }
             let metrics = ServiceMetrics()
             try await TestKafka.withProducer(brokers: broker.brokers, messageTimeout: .milliseconds(300)) { producer in
                 let relay = OutboxRelay(store: store, producer: producer, settings: settings, logger: testLogger, metricsFactory: metrics.factory)
