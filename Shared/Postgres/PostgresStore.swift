@@ -103,7 +103,7 @@ struct PostgresHealthCheck: HealthCheck {
     var isRequired: Bool { true }
 
     func check() async throws {
-        try await store.client.query("SELECT 1", logger: store.logger)
+        try await store.withConnection { try await $0.run("SELECT 1", logger: store.logger) }
     }
 }
 
@@ -147,5 +147,14 @@ final class CommitActions: Sendable {
 
     func run() {
         for action in actions.withLock({ $0 }) { action() }
+    }
+}
+
+extension PostgresConnection {
+    /// Runs a statement whose rows do not matter (`SELECT … FOR UPDATE`, `SELECT pg_notify(…)`,
+    /// an advisory lock) and reads them to the end. A statement's failure arrives with its rows:
+    /// a `query` whose rows are never read returns as if it had succeeded.
+    public func run(_ query: PostgresQuery, logger: Logger) async throws {
+        for try await _ in try await self.query(query, logger: logger) {}
     }
 }

@@ -56,6 +56,27 @@ struct PostgresStoreTests {
         }
     }
 
+    @Test("run reads a statement's rows to the end, so a failure that arrives with them is thrown (a NOWAIT lock on a locked row)")
+    func runThrowsLateFailures() async throws {
+        try await TestDatabase.withFresh { settings in
+            try await TestDatabase.withStore(settings) { store in
+                try await store.client.query("CREATE TABLE items (id int PRIMARY KEY)", logger: store.logger)
+                try await store.client.query("INSERT INTO items VALUES (1)", logger: store.logger)
+                try await store.transaction { holder in
+                    try await holder.run("SELECT id FROM items WHERE id = 1 FOR UPDATE", logger: store.logger)
+                    try await store.transaction { other in
+                        do {
+                            try await other.run("SELECT id FROM items WHERE id = 1 FOR UPDATE NOWAIT", logger: store.logger)
+                            Issue.record("the lock held by the other transaction was not reported")
+                        } catch {
+                            #expect(PostgresFailure.sqlState(of: error) == "55P03", "\(PostgresFailure.describe(error))")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test("a unique violation keeps its SQLSTATE for services to map to 409")
     func uniqueViolation() async throws {
         try await TestDatabase.withFresh { settings in

@@ -21,16 +21,16 @@ public struct MigrationRunner: Sendable {
     public func apply(_ migrations: [Migration]) async throws -> [Int] {
         let logger = store.logger
         return try await store.withConnection { connection in
-            try await connection.query("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
+            try await connection.run("SELECT pg_advisory_lock(\(Self.lockKey))", logger: logger)
             do {
                 let applied = try await Self.apply(migrations, on: connection, logger: logger)
-                try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                try await connection.run("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 return applied
             } catch {
                 // Closing the session would release the lock too; unlocking keeps the pooled
                 // connection clean. The migration error is what matters, so it is rethrown.
                 do {
-                    try await connection.query("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
+                    try await connection.run("SELECT pg_advisory_unlock(\(Self.lockKey))", logger: logger)
                 } catch let unlockError {
                     logger.warning("could not release migration lock", metadata: ["error": .string(PostgresFailure.describe(unlockError))])
                 }

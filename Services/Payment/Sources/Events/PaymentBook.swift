@@ -48,7 +48,7 @@ struct PaymentBook: Sendable {
             try await fail(payment, code: "invalid_request", message: message, context: context, on: connection, logger: logger)
             return
         }
-        try await connection.query("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
+        try await connection.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
     }
 
     /// Applies the provider's answer to `payment` (locked): captured → `payment.authorized`,
@@ -135,7 +135,7 @@ struct PaymentBook: Sendable {
         try await store.insert(refund, requestKey: requestKey, requestDigest: requestDigest, heldFor: lease, on: connection)
         try await store.append(.refundRequested, payment: payment, refundId: id, detail: "\(amount.minorUnits) \(amount.currency): \(reason)", on: connection)
         if lease == nil {
-            try await connection.query("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
+            try await connection.run("SELECT pg_notify(\(Self.workChannel), '')", logger: logger)
         }
         logger.info("refund opened", metadata: ["payment_id": .string(payment.id), "refund_id": .string(id), "cause": .string(cause.rawValue)])
         return refund

@@ -27,7 +27,7 @@ struct AddressStore: Sendable {
     /// Locks the user's address rows (and, through the user row, serialises changes to one
     /// user's addresses) so the default flag and the count stay consistent.
     func lockAddressBook(of userID: UUID, on connection: PostgresConnection) async throws {
-        try await connection.query("SELECT 1 FROM users WHERE id = \(userID) FOR UPDATE", logger: logger)
+        try await connection.run("SELECT 1 FROM users WHERE id = \(userID) FOR UPDATE", logger: logger)
     }
 
     func clearDefault(of userID: UUID, on connection: PostgresConnection) async throws {

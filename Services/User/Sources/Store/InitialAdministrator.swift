@@ -19,7 +19,7 @@ enum InitialAdministrator {
         let source = AuditSource(actorID: nil, ipAddress: nil, requestID: nil)
         try await dependencies.database.transaction { connection in
             // One instance at a time decides, so replicas starting together create one administrator.
-            try await connection.query("SELECT pg_advisory_xact_lock(7411001)", logger: dependencies.logger)
+            try await connection.run("SELECT pg_advisory_xact_lock(7411001)", logger: dependencies.logger)
             guard try await !dependencies.users.adminExists(on: connection) else { return }
             if let existing = try await dependencies.users.user(email: email.value, on: connection) {
                 guard let promoted = try await dependencies.users.updateStanding(of: existing.id, role: .admin, disabled: false, on: connection) else { return }
