@@ -40,8 +40,11 @@ public protocol EventApplier: Sendable {
     func apply(_ message: KafkaIncomingMessage, attributes: EventAttributes, eventContext: EventContext, logger: Logger) async throws -> Bool
     /// How to show the store's errors in logs and dead-letter headers.
     func describe(_ error: any Error) -> String
-    /// Whether ``apply(batch:logger:)`` applies several events as one unit.
-    var appliesBatches: Bool { get }
+}
+
+/// An ``EventApplier`` that can also apply several events as one unit (the Postgres inbox: one
+/// transaction); the consumer batches only through such an applier.
+public protocol BatchEventApplier: EventApplier {
     /// Applies consecutive events of one partition, in order, all or none (one transaction);
     /// returns for each whether it was new (false: applied before, nothing changed). When it
     /// throws nothing was applied, and the consumer applies the events one at a time instead.
@@ -59,14 +62,6 @@ public struct BatchedEvent: Sendable {
 
 extension EventApplier {
     public func describe(_ error: any Error) -> String { "\(error)" }
-    public var appliesBatches: Bool { false }
-    public func apply(batch: [BatchedEvent], logger: Logger) async throws -> [Bool] {
-        var applied: [Bool] = []
-        for event in batch {
-            applied.append(try await apply(event.message, attributes: event.attributes, eventContext: event.eventContext, logger: event.logger))
-        }
-        return applied
-    }
 }
 
 /// Consumes events idempotently through an ``EventApplier`` (the store decides how an event is
@@ -177,7 +172,7 @@ public final class EventConsumer: Service, Sendable {
     /// applier supports it, else (and after a failed batch) one at a time. One outcome per
     /// message, in order; after an `.abandoned` one the rest were not processed.
     func process(batch messages: [KafkaIncomingMessage]) async -> [Outcome] {
-        if messages.count > 1, applier.appliesBatches, let outcomes = await applyAsOne(messages) {
+        if messages.count > 1, let batchApplier = applier as? any BatchEventApplier, let outcomes = await applyAsOne(messages, through: batchApplier) {
             return outcomes
         }
         var outcomes: [Outcome] = []
@@ -191,7 +186,7 @@ public final class EventConsumer: Service, Sendable {
 
     /// The batch's outcomes, or nil when it has to be applied one message at a time (a message
     /// that is not a valid event, or a failed batch, whose transaction was rolled back).
-    private func applyAsOne(_ messages: [KafkaIncomingMessage]) async -> [Outcome]? {
+    private func applyAsOne(_ messages: [KafkaIncomingMessage], through batchApplier: any BatchEventApplier) async -> [Outcome]? {
         var events: [BatchedEvent] = []
         var skippedTypes: [Int: String] = [:]
         for (index, message) in messages.enumerated() {
@@ -211,7 +206,7 @@ public final class EventConsumer: Service, Sendable {
         var applied: [Bool] = []
         if !events.isEmpty {
             do {
-                applied = try await applier.apply(batch: events, logger: logger)
+                applied = try await batchApplier.apply(batch: events, logger: logger)
             } catch {
                 logger.info("a batch of events failed and was rolled back; applying them one at a time",
                             metadata: ["events": .stringConvertible(events.count), "error": .string(applier.describe(error))])

@@ -21,7 +21,7 @@ public typealias EventHandlers = EventHandlerTable<HandlerContext>
 /// Applies each event once through the `inbox` table: the handler runs in one transaction with
 /// the insert of the event's id, so a redelivered event is acknowledged without a second effect.
 /// Include ``MessagingMigrations/inbox`` in the store's migrations.
-public struct PostgresInbox: EventApplier {
+public struct PostgresInbox: BatchEventApplier {
     /// The consumer group, the inbox's `consumer` column.
     public let consumer: String
     let store: PostgresStore
@@ -42,8 +42,6 @@ public struct PostgresInbox: EventApplier {
             try await apply(message, attributes: attributes, eventContext: eventContext, on: connection, logger: logger)
         }
     }
-
-    public var appliesBatches: Bool { true }
 
     /// The events in order in one transaction: one commit for the batch.
     public func apply(batch: [BatchedEvent], logger: Logger) async throws -> [Bool] {
