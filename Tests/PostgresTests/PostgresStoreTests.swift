@@ -7,70 +7,71 @@ import Testing
 
 struct Refused: Error {}
 
+/// A fresh database with an empty `items (id int PRIMARY KEY)` table.
+func withItemsTable(_ body: @escaping @Sendable (PostgresStore) async throws -> Void) async throws {
+    try await TestDatabase.withFresh { settings in
+        try await TestDatabase.withStore(settings) { store in
+            try await store.client.query("CREATE TABLE items (id int PRIMARY KEY)", logger: store.logger)
+            try await body(store)
+        }
+    }
+}
+
 @Suite("Postgres store (real server)")
 struct PostgresStoreTests {
     @Test("a transaction commits when its body returns and rolls back when it throws, rethrowing the body's error")
     func transactions() async throws {
-        try await TestDatabase.withFresh { settings in
-            try await TestDatabase.withStore(settings) { store in
-                try await store.client.query("CREATE TABLE items (id int PRIMARY KEY)", logger: store.logger)
-                try await store.transaction { connection in
-                    _ = try await connection.query("INSERT INTO items VALUES (1)", logger: store.logger)
-                }
-                await #expect(throws: Refused.self) {
-                    try await store.transaction { connection in
-                        try await connection.query("INSERT INTO items VALUES (2)", logger: store.logger)
-                        throw Refused()
-                    }
-                }
-                var ids: [Int] = []
-                for try await id in try await store.client.query("SELECT id FROM items ORDER BY id", logger: store.logger).decode(Int.self) {
-                    ids.append(id)
-                }
-                #expect(ids == [1])
+        try await withItemsTable { store in
+            try await store.transaction { connection in
+                _ = try await connection.query("INSERT INTO items VALUES (1)", logger: store.logger)
             }
+            await #expect(throws: Refused.self) {
+                try await store.transaction { connection in
+                    try await connection.query("INSERT INTO items VALUES (2)", logger: store.logger)
+                    throw Refused()
+                }
+            }
+            var ids: [Int] = []
+            for try await id in try await store.client.query("SELECT id FROM items ORDER BY id", logger: store.logger).decode(Int.self) {
+                ids.append(id)
+            }
+            #expect(ids == [1])
         }
     }
 
     @Test("work registered with afterCommit runs once the transaction committed, never when it rolled back, and at once outside a transaction")
     func afterCommit() async throws {
-        try await TestDatabase.withFresh { settings in
-            try await TestDatabase.withStore(settings) { store in
-                try await store.client.query("CREATE TABLE items (id int PRIMARY KEY)", logger: store.logger)
-                let ran = Mutex<[String]>([])
-                try await store.transaction { connection in
-                    try await connection.query("INSERT INTO items VALUES (1)", logger: store.logger)
-                    PostgresStore.afterCommit { ran.withLock { $0.append("committed") } }
-                    #expect(ran.withLock { $0 }.isEmpty, "ran before the commit")
-                }
-                await #expect(throws: Refused.self) {
-                    try await store.transaction { connection in
-                        try await connection.query("INSERT INTO items VALUES (2)", logger: store.logger)
-                        PostgresStore.afterCommit { ran.withLock { $0.append("rolled back") } }
-                        throw Refused()
-                    }
-                }
-                PostgresStore.afterCommit { ran.withLock { $0.append("outside") } }
-                #expect(ran.withLock { $0 } == ["committed", "outside"])
+        try await withItemsTable { store in
+            let ran = Mutex<[String]>([])
+            try await store.transaction { connection in
+                try await connection.query("INSERT INTO items VALUES (1)", logger: store.logger)
+                PostgresStore.afterCommit { ran.withLock { $0.append("committed") } }
+                #expect(ran.withLock { $0 }.isEmpty, "ran before the commit")
             }
+            await #expect(throws: Refused.self) {
+                try await store.transaction { connection in
+                    try await connection.query("INSERT INTO items VALUES (2)", logger: store.logger)
+                    PostgresStore.afterCommit { ran.withLock { $0.append("rolled back") } }
+                    throw Refused()
+                }
+            }
+            PostgresStore.afterCommit { ran.withLock { $0.append("outside") } }
+            #expect(ran.withLock { $0 } == ["committed", "outside"])
         }
     }
 
     @Test("run reads a statement's rows to the end, so a failure that arrives with them is thrown (a NOWAIT lock on a locked row)")
     func runThrowsLateFailures() async throws {
-        try await TestDatabase.withFresh { settings in
-            try await TestDatabase.withStore(settings) { store in
-                try await store.client.query("CREATE TABLE items (id int PRIMARY KEY)", logger: store.logger)
-                try await store.client.query("INSERT INTO items VALUES (1)", logger: store.logger)
-                try await store.transaction { holder in
-                    try await holder.run("SELECT id FROM items WHERE id = 1 FOR UPDATE", logger: store.logger)
-                    try await store.transaction { other in
-                        do {
-                            try await other.run("SELECT id FROM items WHERE id = 1 FOR UPDATE NOWAIT", logger: store.logger)
-                            Issue.record("the lock held by the other transaction was not reported")
-                        } catch {
-                            #expect(PostgresFailure.sqlState(of: error) == "55P03", "\(PostgresFailure.describe(error))")
-                        }
+        try await withItemsTable { store in
+            try await store.client.query("INSERT INTO items VALUES (1)", logger: store.logger)
+            try await store.transaction { holder in
+                try await holder.run("SELECT id FROM items WHERE id = 1 FOR UPDATE", logger: store.logger)
+                try await store.transaction { other in
+                    do {
+                        try await other.run("SELECT id FROM items WHERE id = 1 FOR UPDATE NOWAIT", logger: store.logger)
+                        Issue.record("the lock held by the other transaction was not reported")
+                    } catch {
+                        #expect(PostgresFailure.sqlState(of: error) == "55P03", "\(PostgresFailure.describe(error))")
                     }
                 }
             }
