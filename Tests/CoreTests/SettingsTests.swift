@@ -26,7 +26,10 @@ struct SettingsTests {
 
     @Test("the service host refuses to start with a malformed setting and names it")
     func hostRefusesBadSetting() {
-        for (variable, value) in [("PORT", "70000"), ("LOG_LEVEL", "loud"), ("MAX_BODY_BYTES", "-1"), ("JWT_JWKS_URL", "ftp://x")] {
+        for (variable, value) in [("PORT", "70000"), ("LOG_LEVEL", "loud"), ("MAX_BODY_BYTES", "-1"), ("JWT_JWKS_URL", "ftp://x"),
+                                  // CORS answers allow credentials: "*" would let any page act as the signed-in user.
+                                  ("CORS_ALLOWED_ORIGINS", "*"), ("CORS_ALLOWED_ORIGINS", "https://shop.example, *"),
+                                  ("CORS_ALLOWED_ORIGINS", "shop.example"), ("CORS_ALLOWED_ORIGINS", "https://shop.example/path")] {
             do {
                 _ = try ServiceHost.testing([variable: value])
                 Issue.record("\(variable)=\(value) was accepted")
@@ -36,6 +39,12 @@ struct SettingsTests {
                 Issue.record("unexpected error \(error)")
             }
         }
+    }
+
+    @Test("CORS origins with scheme, host and port are accepted")
+    func corsOrigins() throws {
+        let settings = try HTTPSettings.from(Settings(["CORS_ALLOWED_ORIGINS": "https://shop.example, http://localhost:8080"]), defaultPort: 80)
+        #expect(settings.corsAllowedOrigins == ["https://shop.example", "http://localhost:8080"])
     }
 
     @Test("defaults apply when unset, values parse when set")

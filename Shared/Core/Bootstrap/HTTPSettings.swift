@@ -1,4 +1,5 @@
 public import Logging
+import Foundation
 
 /// HTTP and logging settings every service reads the same way.
 public struct HTTPSettings: Sendable {
@@ -8,7 +9,9 @@ public struct HTTPSettings: Sendable {
     public var port: Int
     /// `MAX_BODY_BYTES`, default 1 MiB.
     public var maxBodyBytes: Int
-    /// `CORS_ALLOWED_ORIGINS`, comma separated; `*` for any.
+    /// `CORS_ALLOWED_ORIGINS`: the browser origins (`scheme://host[:port]`, comma separated) whose
+    /// pages may call the API with credentials. `*` is refused: with credentials it would let any
+    /// web page act as the signed-in shopper.
     public var corsAllowedOrigins: [String]
     /// `LOG_LEVEL`: trace, debug, info, notice, warning, error, critical.
     public var logLevel: Logger.Level
@@ -27,13 +30,33 @@ public struct HTTPSettings: Sendable {
             host: settings.string("HOST", default: "0.0.0.0"),
             port: try settings.int("PORT", default: defaultPort, range: 0...65535),
             maxBodyBytes: try settings.int("MAX_BODY_BYTES", default: 1 << 20, range: 1...(64 << 20)),
-            corsAllowedOrigins: settings.list("CORS_ALLOWED_ORIGINS"),
+            corsAllowedOrigins: try corsOrigins(settings),
             logLevel: try settings.choice("LOG_LEVEL", default: .info),
             shutdownGracePeriod: try settings.seconds("SHUTDOWN_GRACE_SECONDS", default: .seconds(25)),
             accessLog: try settings.choice("ACCESS_LOG", default: .errors),
             accessLogSlow: .milliseconds(try settings.int("ACCESS_LOG_SLOW_MS", default: 1000, range: 1...600_000)),
             trustedProxies: try trustedProxies(settings)
         )
+    }
+
+    static func corsOrigins(_ settings: Settings) throws -> [String] {
+        let origins = settings.list("CORS_ALLOWED_ORIGINS")
+        for origin in origins {
+            if origin == "*" {
+                throw ConfigurationError(variable: "CORS_ALLOWED_ORIGINS", problem: """
+                    is "*", but Bazaar's CORS answers allow credentials, so any web page could call the API as the signed-in user; \
+                    list the storefront's origins instead (e.g. https://shop.example.com)
+                    """)
+            }
+            guard let url = URL(string: origin), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil,
+                  url.path.isEmpty, url.query == nil, url.fragment == nil, url.user == nil
+            else {
+                throw ConfigurationError(variable: "CORS_ALLOWED_ORIGINS", problem: """
+                    has "\(origin)", which is not an origin: write scheme, host and port only (e.g. https://shop.example.com)
+                    """)
+            }
+        }
+        return origins
     }
 
     static func trustedProxies(_ settings: Settings) throws -> TrustedProxies {

@@ -1,23 +1,21 @@
 public import Hummingbird
 
 /// Cross-origin resource sharing for browser frontends, from a configured list of origins
-/// (`CORS_ALLOWED_ORIGINS`; `*` allows any). A preflight from an origin not on the list is refused
+/// (`CORS_ALLOWED_ORIGINS`; `*` is refused at start-up, see ``HTTPSettings``). A preflight from an origin not on the list is refused
 /// with 403; other requests from such an origin are served without CORS headers, so browsers block them.
 public struct OriginListCORSMiddleware: RouterMiddleware {
     public typealias Context = ServiceRequestContext
     let allowedOrigins: Set<String>
-    let allowsAnyOrigin: Bool
     static let allowedMethods = "GET, POST, PUT, PATCH, DELETE, OPTIONS"
     static let allowedHeaders = "Authorization, Content-Type, Idempotency-Key, If-Match, If-None-Match, X-Cart-Token, X-Request-ID, traceparent"
     static let exposedHeaders = "X-Request-ID, ETag, Location, Retry-After, X-Cart-Token"
 
     public init(allowedOrigins: [String]) {
-        self.allowsAnyOrigin = allowedOrigins.contains("*")
         self.allowedOrigins = Set(allowedOrigins.map { $0.lowercased() })
     }
 
     func allows(_ origin: String) -> Bool {
-        allowsAnyOrigin || allowedOrigins.contains(origin.lowercased())
+        allowedOrigins.contains(origin.lowercased())
     }
 
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
