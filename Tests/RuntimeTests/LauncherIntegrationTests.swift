@@ -84,6 +84,11 @@ struct LauncherIntegrationTests {
         let environmentPath = settings.environmentFile.path(percentEncoded: false)
         let attributes = try FileManager.default.attributesOfItem(atPath: environmentPath)
         #expect((attributes[.posixPermissions] as? Int) == 0o600, "infra.env must be private")
+        // The log holds what services print at start-up (the first administrator's password among it).
+        let logs = try FileManager.default.attributesOfItem(atPath: settings.logsDirectory.path(percentEncoded: false))
+        #expect((logs[.posixPermissions] as? Int) == 0o700, "the log folder must be private")
+        let log = try FileManager.default.attributesOfItem(atPath: settings.launcherLog.path(percentEncoded: false))
+        #expect((log[.posixPermissions] as? Int) == 0o600, "the launcher's log must be private")
         let environment = try EnvironmentFile.parse(String(contentsOfFile: environmentPath, encoding: .utf8))
         #expect(environment["BAZAAR_RUN_DIR"] == settings.path)
 

@@ -23,7 +23,7 @@ public enum DetachedLaunch {
     ) async throws {
         let runDirectory = settings.runDirectory
         try FileSystem.createDirectory(runDirectory.root)
-        try FileSystem.createDirectory(runDirectory.logsDirectory)
+        try FileSystem.createLogsDirectory(runDirectory)
         if try LauncherLock.acquire(runDirectory) == nil {
             let owner = try? RunStateStore(runDirectory: runDirectory).load()
             throw RuntimeError.alreadyRunning(runDirectory: runDirectory.path, launcherPID: owner?.launcher.pid)
@@ -31,6 +31,7 @@ public enum DetachedLaunch {
         let logPath = RunDirectory.path(of: runDirectory.launcherLog)
         // Keep the previous run's log one generation back.
         _ = rename(logPath, logPath + ".1")
+        _ = chmod(logPath + ".1", 0o600)
 
         let arguments = [
             mode.subcommand,
@@ -119,7 +120,7 @@ public enum DetachedLaunch {
         posix_spawn_file_actions_init(&fileActions)
         defer { posix_spawn_file_actions_destroy(&fileActions) }
         posix_spawn_file_actions_addopen(&fileActions, STDIN_FILENO, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&fileActions, STDOUT_FILENO, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addopen(&fileActions, STDOUT_FILENO, outputPath, O_WRONLY | O_CREAT | O_APPEND, 0o600)
         posix_spawn_file_actions_adddup2(&fileActions, STDOUT_FILENO, STDERR_FILENO)
         // Descriptors without close-on-exec (such as the socket Foundation's `Process` uses to notice
         // that a child exited) must not leak into the long-lived launcher: whoever started this

@@ -37,7 +37,7 @@ public final class LocalRuntime: Sendable {
     public func run() async throws {
         let runDirectory = settings.runDirectory
         try FileSystem.createDirectory(runDirectory.root)
-        try FileSystem.createDirectory(runDirectory.logsDirectory)
+        try FileSystem.createLogsDirectory(runDirectory)
         guard let lock = try LauncherLock.acquire(runDirectory) else {
             let owner = try? RunStateStore(runDirectory: runDirectory).load()
             throw RuntimeError.alreadyRunning(runDirectory: runDirectory.path, launcherPID: owner?.launcher.pid)

@@ -29,6 +29,12 @@ enum FileSystem {
         }
     }
 
+    /// The launcher's log folder, owner-only even if it existed: the log holds what services print
+    /// at start-up, the first administrator's password among it.
+    static func createLogsDirectory(_ runDirectory: RunDirectory) throws {
+        try createDirectory(runDirectory.logsDirectory, mode: 0o700, enforcingMode: true)
+    }
+
     /// Writes `contents` to `url` atomically: a temporary file with `mode` is renamed over the target.
     static func writeAtomically(_ contents: String, to url: URL, mode: mode_t = 0o644) throws {
         let path = RunDirectory.path(of: url)
