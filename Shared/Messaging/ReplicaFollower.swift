@@ -41,8 +41,9 @@ public struct ReplicaFollower: Service {
     }
 }
 
-/// Applies `user.updated` events to ``AccountStandings``, so a disabled account's or a demoted
-/// administrator's access tokens stop working within moments everywhere, not when they expire.
+/// Applies `user.updated` events to ``AccountStandings``, so the access tokens of a disabled
+/// account, a demoted administrator or an ended session stop working within moments everywhere,
+/// not when they expire.
 struct AccountChangeListener: Sendable {
     let standings: AccountStandings
     let logger: Logger
@@ -51,7 +52,10 @@ struct AccountChangeListener: Sendable {
         guard message.headerString("ce_type") == UserUpdated.eventType.name else { return }
         do {
             let event = try EventCodec.decode(UserUpdated.self, from: message.value)
-            standings.record(userID: event.data.userId, role: event.data.role, disabled: event.data.disabled, changedAt: event.data.updatedAt)
+            let data = event.data
+            standings.record(AccountStandings.Change(userID: data.userId, role: data.role, disabled: data.disabled, changedAt: data.updatedAt,
+                                                     sessionsRevokedAt: data.sessionsRevokedAt, revokedSessionID: data.revokedSessionId,
+                                                     occurredAt: event.time))
         } catch {
             // The user service's own consumers dead-letter it; here it is only left out.
             logger.warning("skipping an unreadable user.updated event", metadata: ["error": .string("\(error)")])

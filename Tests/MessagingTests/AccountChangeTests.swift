@@ -15,13 +15,7 @@ struct AccountChangeTests {
     func followsUserUpdates() async throws {
         let key = TestSigningKey()
         let prefix = TestKafka.uniquePrefix()
-        var host = try ServiceHost.testing([
-            "KAFKA_BROKERS": try TestInfrastructure.kafkaBrokers().joined(separator: ","), "KAFKA_TOPIC_PREFIX": prefix,
-            "KAFKA_STATISTICS_INTERVAL_SECONDS": "0", "JWT_PUBLIC_KEY": key.publicKeyPEM, "JWT_KEY_ID": key.keyID,
-            "ACCOUNT_CHANGE_WINDOW_SECONDS": "3600",
-        ])
-        try host.followAccountChanges(try KafkaSettings.from(host.settings))
-        host.router.get("/whoami") { _, context in try context.requireUser().userID }
+        let host = try Self.followingHost(key: key, prefix: prefix)
         // Published before the service starts: a replica that starts later still learns them.
         try await Self.publish([
             Self.updated("u-disabled", role: "customer", disabled: true),
@@ -67,6 +61,73 @@ struct AccountChangeTests {
         #expect(standings.refusal(for: Identity(userID: "u-1", role: .customer), now: now.addingTimeInterval(900)) == nil, "past the window")
         standings.record(userID: "u-2", role: "customer", disabled: true, changedAt: now.addingTimeInterval(-1000), now: now)
         #expect(standings.count == 1)
+    }
+
+    @Test("standings: tokens issued before the account's sessions ended, and tokens of a signed-out session, are refused")
+    func endedSessions() {
+        let standings = AccountStandings(window: .seconds(900))
+        let now = Date()
+        let revokedAt = now.addingTimeInterval(-30)
+        // A logout names its session; a password change ends every session before a moment.
+        standings.record(AccountStandings.Change(userID: "u-1", role: "customer", disabled: false, changedAt: now.addingTimeInterval(-5000),
+                                                 revokedSessionID: "S-1", occurredAt: now.addingTimeInterval(-60)), now: now)
+        standings.record(AccountStandings.Change(userID: "u-1", role: "customer", disabled: false, changedAt: now.addingTimeInterval(-5000),
+                                                 sessionsRevokedAt: revokedAt), now: now)
+        // A redelivered older event takes nothing back.
+        standings.record(AccountStandings.Change(userID: "u-1", role: "customer", disabled: false, changedAt: now.addingTimeInterval(-5000),
+                                                 sessionsRevokedAt: now.addingTimeInterval(-300)), now: now)
+        func identity(issued: TimeInterval, session: String?) -> Identity {
+            Identity(userID: "U-1", role: .customer, issuedAt: now.addingTimeInterval(issued), sessionID: session)
+        }
+        #expect(standings.refusal(for: identity(issued: -31, session: "s-2"), now: now)?.contains("sessions were ended") == true)
+        #expect(standings.refusal(for: identity(issued: -29, session: "s-2"), now: now) == nil, "issued after the sessions ended")
+        #expect(standings.refusal(for: identity(issued: -10, session: "s-1"), now: now)?.contains("signed out") == true)
+        #expect(standings.refusal(for: identity(issued: -10, session: nil), now: now) == nil)
+        #expect(standings.refusal(for: identity(issued: -31, session: "s-2"), now: now.addingTimeInterval(900)) == nil, "past the window")
+        #expect(standings.count == 1)
+        standings.record(AccountStandings.Change(userID: "u-3", role: "customer", disabled: false, changedAt: now.addingTimeInterval(-5000),
+                                                 sessionsRevokedAt: now.addingTimeInterval(-1000)), now: now)
+        #expect(standings.count == 1, "an ending older than the window is not kept")
+    }
+
+    @Test("after user.updated ending sessions, older tokens and the signed-out session's tokens are refused in another service")
+    func followsEndedSessions() async throws {
+        let key = TestSigningKey()
+        let prefix = TestKafka.uniquePrefix()
+        let host = try Self.followingHost(key: key, prefix: prefix)
+        let revokedAt = Date().addingTimeInterval(-60)
+        var passwordChanged = Self.updated("u-password", role: "customer", disabled: false, at: Date().addingTimeInterval(-86_400))
+        passwordChanged.sessionsRevokedAt = revokedAt
+        var signedOut = Self.updated("u-logout", role: "customer", disabled: false, at: Date().addingTimeInterval(-86_400))
+        signedOut.revokedSessionId = "session-out"
+        try await Self.publish([passwordChanged, signedOut], prefix: prefix)
+        let standings = host.accountStandings
+        try await host.makeApplication().test(.live) { client in
+            try await eventually("the follower to learn both endings") { standings.count == 2 }
+            func status(_ userID: String, issuedAt: Date = Date(), session: String? = nil) async throws -> HTTPResponse.Status {
+                var claims = TestSigningKey.claims(userID: userID, issuedAt: issuedAt)
+                claims.sid = session
+                let token = try await key.sign(claims)
+                return try await client.execute(uri: "/whoami", method: .get, headers: [.authorization: "Bearer \(token)"]).status
+            }
+            #expect(try await status("u-password", issuedAt: revokedAt.addingTimeInterval(-1)) == .unauthorized)
+            #expect(try await status("u-password", issuedAt: revokedAt.addingTimeInterval(1)) == .ok)
+            #expect(try await status("u-logout", session: "session-out") == .unauthorized)
+            #expect(try await status("u-logout", session: "session-still-in") == .ok)
+        }
+    }
+
+    /// A service host that trusts `key`, follows account changes on topics with `prefix`, and
+    /// answers `GET /whoami` with the caller's user id.
+    static func followingHost(key: TestSigningKey, prefix: String) throws -> ServiceHost {
+        var host = try ServiceHost.testing([
+            "KAFKA_BROKERS": try TestInfrastructure.kafkaBrokers().joined(separator: ","), "KAFKA_TOPIC_PREFIX": prefix,
+            "KAFKA_STATISTICS_INTERVAL_SECONDS": "0", "JWT_PUBLIC_KEY": key.publicKeyPEM, "JWT_KEY_ID": key.keyID,
+            "ACCOUNT_CHANGE_WINDOW_SECONDS": "3600",
+        ])
+        try host.followAccountChanges(try KafkaSettings.from(host.settings))
+        host.router.get("/whoami") { _, context in try context.requireUser().userID }
+        return host
     }
 
     static func updated(_ userID: String, role: String, disabled: Bool, at: Date = Date()) -> UserUpdated {

@@ -27,44 +27,6 @@ enum TestTools {
     }
 }
 
-/// The `bazaar` executable (or another product, such as `bazaar-gateway-health`) under test.
-///
-/// Looked for, in order: `$BAZAAR_LAUNCHER` (for `bazaar` only); next to the running test binary
-/// (SwiftPM puts every product of a build, test bundles included, in one products folder such as
-/// `.build/debug`); next to any loaded bundle; and in the package's `.build/debug` found from this
-/// file's location.
-enum LauncherBinary {
-    static func locate(product: String = "bazaar", filePath: String = #filePath) throws -> String {
-        let fileManager = FileManager.default
-        var candidates: [String] = []
-        if product == "bazaar", let override = ProcessInfo.processInfo.environment["BAZAAR_LAUNCHER"] {
-            candidates.append(override)
-        }
-        if let testBinary = try? fileManager.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
-            candidates.append(directory(of: testBinary) + "/" + product)
-        }
-        for bundle in [Bundle.main] + Bundle.allBundles {
-            candidates.append(bundle.bundleURL.path(percentEncoded: false) + "/" + product)
-            candidates.append(directory(of: bundle.bundleURL.path(percentEncoded: false)) + "/" + product)
-        }
-        // Tests/RuntimeTests/TestSupport.swift → package root.
-        let packageRoot = directory(of: directory(of: directory(of: filePath)))
-        candidates.append(packageRoot + "/.build/debug/" + product)
-        guard let found = candidates.first(where: fileManager.isExecutableFile(atPath:)) else {
-            throw TestSetupError(description: """
-                The `\(product)` executable was not found. Build it first (swift build --product \(product)), or set \
-                BAZAAR_LAUNCHER to its path. Looked at:
-                \(candidates.joined(separator: "\n"))
-                """)
-        }
-        return found
-    }
-
-    private static func directory(of path: String) -> String {
-        (path as NSString).deletingLastPathComponent
-    }
-}
-
 /// A fresh directory under /tmp (reachable by the `postgres` user, unlike most of /root).
 struct TemporaryDirectory {
     let path: String

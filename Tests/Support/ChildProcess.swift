@@ -8,10 +8,15 @@ public enum ChildProcess {
     public struct Result: Sendable {
         public var status: Int32
         public var output: String
+        /// It was still running after the limit given to ``run(_:_:environment:atMost:)`` and was killed.
+        public var timedOut = false
     }
 
-    /// Runs `executable` with `arguments` and returns its exit status and combined output.
-    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) async throws -> Result {
+    /// Runs `executable` with `arguments` and returns its exit status and combined output. With
+    /// `limit`, a program still running after it (a server that should have refused to start, say)
+    /// is killed, so a test fails instead of waiting for ever.
+    public static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
+                           atMost limit: Duration? = nil) async throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -22,11 +27,22 @@ public enum ChildProcess {
         process.standardInput = FileHandle.nullDevice
         try ChildProcess.launch(process)
         let reader = pipe.fileHandleForReading
+        let killed = KilledFlag()
+        if let limit {
+            let pid = process.processIdentifier
+            Task {
+                if await !waitForExit(pid: pid, atMost: limit) {
+                    killed.value.store(true, ordering: .sequentiallyConsistent)
+                    kill(pid, SIGKILL)
+                }
+            }
+        }
         return await withCheckedContinuation { continuation in
             DispatchQueue.global().async {
                 let data = reader.readDataToEndOfFile()
                 process.waitUntilExit()
-                continuation.resume(returning: Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self)))
+                continuation.resume(returning: Result(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self),
+                                                      timedOut: killed.value.load(ordering: .sequentiallyConsistent)))
             }
         }
     }
@@ -74,10 +90,14 @@ public enum ChildProcess {
     /// Waits, off the cooperative pool, until `process` has exited or `limit` has passed;
     /// returns whether it exited.
     public static func waitForExit(_ process: Process, atMost limit: Duration?) async -> Bool {
+        await waitForExit(pid: process.processIdentifier, atMost: limit)
+    }
+
+    /// Waits, off the cooperative pool, until the process `pid` has exited or `limit` has passed.
+    static func waitForExit(pid: Int32, atMost limit: Duration?) async -> Bool {
         await offThePool {
-            let pid = process.processIdentifier
             let deadline = limit.map { ContinuousClock.now + $0 }
-            while process.isRunning && !isZombie(pid) {
+            while !isZombie(pid) {
                 if let deadline, ContinuousClock.now >= deadline { return false }
                 Thread.sleep(forTimeInterval: 0.02)
             }
@@ -140,4 +160,9 @@ public final class RunningChildProcess: Sendable {
     deinit {
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
     }
+}
+
+/// Whether ``ChildProcess/run(_:_:environment:atMost:)`` killed its program.
+private final class KilledFlag: Sendable {
+    let value = Atomic<Bool>(false)
 }

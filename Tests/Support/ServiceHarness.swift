@@ -6,7 +6,7 @@ import Foundation
 public import HTTPTypes
 public import HummingbirdTesting
 import NIOCore
-import PostgresNIO
+public import PostgresNIO
 
 /// What a service under test needs from the test infrastructure; the harness provides each and
 /// sets the settings pointing at it.
@@ -204,6 +204,12 @@ extension ServiceHarness {
                                                           payload: String(decoding: try EventCodec.encode(event), as: UTF8.self)))
             }
         }
+    }
+
+    /// Runs a statement on the service's own database (to set something up, or break it on purpose).
+    public func execute(_ query: PostgresQuery) async throws {
+        guard let database else { throw HarnessSetupError(description: "execute(_:) needs a service with a Postgres database") }
+        try await TestDatabase.execute(query, in: database)
     }
 
     /// Whether the service's consumer has applied (recorded in its Postgres inbox) the event `id`.

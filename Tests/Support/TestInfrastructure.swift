@@ -2,7 +2,7 @@ public import BazaarCore
 public import BazaarPostgres
 public import Foundation
 import Logging
-import PostgresNIO
+public import PostgresNIO
 
 /// The infrastructure `make test` starts (`bazaar infra`), as tests see it.
 ///
@@ -78,6 +78,13 @@ public enum TestDatabase {
         var logger = Logger(label: "test-postgres")
         logger.logLevel = .error
         return try await PostgresStore.withStore(settings, logger: logger, body)
+    }
+
+    /// Runs a statement on the database `settings` names (to set something up, or break it on purpose).
+    public static func execute(_ query: PostgresQuery, in settings: Settings) async throws {
+        try await withStore(settings) { store in
+            try await store.withConnection { connection in try await connection.run(query, logger: store.logger) }
+        }
     }
 
     static func drop(_ name: String, adminURL: String) async throws {

@@ -68,7 +68,8 @@ enum Samples {
 
     /// A reset request whose token is sealed with the shared test key, as the user service does.
     static func resetRequested(_ userID: String, email: String, token: String) throws -> UserPasswordResetRequested {
-        var event = UserPasswordResetRequested(userId: userID, email: email, name: "Ada", sealedResetToken: "", expiresAt: Date().addingTimeInterval(1800))
+        var event = UserPasswordResetRequested(userId: userID, email: email, name: "Ada", sealedResetToken: "",
+                                               expiresAt: Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + 1800).rounded(.down)))
         event.sealedResetToken = try TestSealingKey.sealer.seal(token, context: event.sealingContext)
         return event
     }

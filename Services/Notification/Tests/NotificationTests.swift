@@ -168,7 +168,7 @@ struct NotificationTests {
         }
     }
 
-    @Test("a reset token that does not open (another key, or moved into another user's event) sends nothing and is dead-lettered")
+    @Test("a reset token that does not open (another key, moved into another user's event, redirected to another mailbox, given a later expiry) sends nothing and is dead-lettered")
     func unsealableResetToken() async throws {
         try await NotificationHarness.run { service in
             try await service.publish([Samples.registered("u-a", email: "a@example.com"), Samples.registered("u-b", email: "b@example.com")])
@@ -178,15 +178,20 @@ struct NotificationTests {
                 .seal("tok-foreign", context: foreignKey.sealingContext)
             var moved = try Samples.resetRequested("u-a", email: "a@example.com", token: "tok-moved")
             moved.sealedResetToken = try Samples.resetRequested("u-b", email: "b@example.com", token: "tok-moved").sealedResetToken
-            try await service.publish([foreignKey, moved])
-            let dead = try await TestKafka.collect([service.topicPrefix + "users.dlq"], count: 2, timeout: .seconds(40))
-            #expect(dead.count == 2)
+            var redirected = try Samples.resetRequested("u-b", email: "b@example.com", token: "tok-redirected")
+            redirected.email = "attacker@example.com"
+            var extended = try Samples.resetRequested("u-b", email: "b@example.com", token: "tok-extended")
+            extended.expiresAt = extended.expiresAt.addingTimeInterval(86_400)
+            try await service.publish([foreignKey, moved, redirected, extended])
+            let dead = try await TestKafka.collect([service.topicPrefix + "users.dlq"], count: 4, timeout: .seconds(40))
+            #expect(dead.count == 4)
             try await service.publish([try Samples.resetRequested("u-b", email: "b@example.com", token: "tok-good")])
             let mail = try await service.sink.waitForMessages(3)
             let resets = mail.filter { $0.subject == "Reset your Bazaar password" }
             #expect(resets.count == 1 && resets.first?.to.contains("b@example.com") == true)
             #expect(resets.first?.text.contains("token=tok-good") == true)
-            #expect(!mail.contains { $0.text.contains("tok-foreign") || $0.text.contains("tok-moved") })
+            #expect(!mail.contains { ["tok-foreign", "tok-moved", "tok-redirected", "tok-extended"].contains(where: $0.text.contains) })
+            #expect(!mail.contains { $0.to.contains("attacker@example.com") })
         }
     }
 

@@ -121,9 +121,7 @@ struct PaymentHarness: Sendable {
 
     /// Runs a statement on the service's database (to break something on purpose).
     func execute(_ query: PostgresQuery) async throws {
-        try await TestDatabase.withStore(database) { store in
-            try await store.withConnection { connection in _ = try await connection.query(query, logger: store.logger) }
-        }
+        try await TestDatabase.execute(query, in: database)
     }
 
     /// Events of `type` about `orderId` the service wrote (to its outbox: every event it ever announced).

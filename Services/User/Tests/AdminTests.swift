@@ -1,9 +1,11 @@
 import BazaarContracts
+import BazaarCore
 import BazaarTestSupport
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import NIOCore
+import PostgresNIO
 import Testing
 
 @Suite("administration and audit")
@@ -27,6 +29,47 @@ struct AdminTests {
             #expect(try await service.send(.get, "/api/users", token: customer.accessToken).status == .forbidden)
             #expect(try await service.send(.get, "/api/users/audit", token: customer.accessToken).status == .forbidden)
             #expect(try await service.send(.patch, "/api/users/\(customer.userID)", json: ["role": "admin"], token: customer.accessToken).status == .forbidden)
+        }
+    }
+
+    @Test("an administrator demoted a moment ago cannot act as one with the token they hold, before any service hears of it")
+    func demotedAdministrator() async throws {
+        try await UserServiceHarness.run { service in
+            let admin = try await service.adminSession()
+            let user = try await service.register(email: "briefly-admin@example.com")
+            #expect(try await service.send(.patch, "/api/users/\(user.userID)", json: ["role": "admin"], token: admin.accessToken).status == .ok)
+            let promoted = try Session(try await service.login("briefly-admin@example.com", "correct-Horse-battery-9"))
+            #expect(try await service.send(.get, "/api/users", token: promoted.accessToken).status == .ok)
+            // Demoted without an event, as while user.updated is on its way or Kafka is down: only
+            // the stored role can tell, and the token still says admin.
+            try await service.service.execute("UPDATE users SET role = 'customer' WHERE id = \(try #require(UUID(uuidString: user.userID)))")
+            for path in ["/api/users", "/api/users/audit"] {
+                let response = try await service.send(.get, path, token: promoted.accessToken)
+                #expect(response.status == .forbidden, "\(path)")
+                #expect(response.text.contains("admin role"))
+            }
+            let patch = try await service.send(.patch, "/api/users/\(admin.userID)", json: ["disabled": true], token: promoted.accessToken)
+            #expect(patch.status == .forbidden)
+            #expect(try await service.send(.get, "/api/users", token: admin.accessToken).status == .ok)
+        }
+    }
+
+    @Test("ADMIN_EMAIL naming an existing customer account stops start-up instead of making it an administrator")
+    func initialAdministratorNeverPromotesCustomers() async throws {
+        let executable = try LauncherBinary.locate(product: "bazaar-user")
+        try await UserServiceHarness.run { service in
+            let customer = try await service.register(email: "first-come@example.com")
+            // No active administrator, so a start-up would have to make one.
+            try await service.service.execute("UPDATE users SET disabled = true WHERE role = 'admin'")
+            // The real executable on the same database, as an operator would start it.
+            var environment = service.values
+            environment.merge(["ADMIN_EMAIL": "first-come@example.com", "HOST": "127.0.0.1", "PORT": "0"]) { _, new in new }
+            let start = try await ChildProcess.run(executable, [], environment: environment, atMost: .seconds(120))
+            #expect(!start.timedOut, "the service started instead of refusing:\n\(start.output)")
+            #expect(start.status == 78, "\(start.output)")
+            #expect(start.output.contains("ADMIN_EMAIL") && start.output.contains("existing customer account"), "\(start.output)")
+            let me = try await service.send(.get, "/api/users/me", token: customer.accessToken).jsonObject()
+            #expect(me["role"] as? String == "customer")
         }
     }
 
@@ -69,8 +112,9 @@ struct AdminTests {
             #expect(me.text.contains("disabled"))
             let messages = try await TestKafka.collect([service.usersTopic], count: 3, timeout: .seconds(30), settle: .seconds(1))
             let updates = try events(UserUpdated.self, in: messages)
-            #expect(updates.map(\.data.changedFields) == [["disabled"]])
+            #expect(updates.map(\.data.changedFields) == [["disabled", "sessions"]])
             #expect(updates.first?.data.disabled == true)
+            #expect(updates.first?.data.sessionsRevokedAt != nil)
 
             let audit = try await service.send(.get, "/api/users/audit?limit=200", token: admin.accessToken).jsonObject()
             let items = try #require(audit["items"] as? [[String: Any]])

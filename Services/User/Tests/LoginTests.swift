@@ -20,6 +20,20 @@ struct LoginTests {
         }
     }
 
+    @Test("a password over 72 bytes is refused with 400, as registration refuses it, instead of bcrypt comparing its first 72")
+    func overlongPassword() async throws {
+        try await UserServiceHarness.run { service in
+            let password = "correct-Horse-battery-9-" + String(repeating: "x", count: 48)
+            #expect(password.utf8.count == 72)
+            _ = try await service.register(email: "long@example.com", password: password)
+            #expect(try await service.login("long@example.com", password).status == .ok)
+            let longer = try await service.login("long@example.com", password + "y")
+            #expect(longer.status == .badRequest)
+            #expect(try longer.problemFields() == ["password"])
+            #expect(longer.text.contains("72 bytes"))
+        }
+    }
+
     @Test("a wrong email and a wrong password give the same 401")
     func sameFailureForUnknownEmail() async throws {
         try await UserServiceHarness.run { service in

@@ -47,6 +47,9 @@ struct PasswordTests {
             #expect(try again.problemFields() == ["token"])
             // Every session was revoked; the new password works, the old one does not.
             #expect(try await service.send(.post, "/api/auth/refresh", json: ["refreshToken": before.refreshToken]).status == .unauthorized)
+            let oldAccess = try await service.send(.get, "/api/users/me", token: before.accessToken)
+            #expect(oldAccess.status == .unauthorized)
+            #expect(oldAccess.text.contains("sessions were ended"))
             #expect(try await service.login("forgot@example.com", "correct-Horse-battery-9").status == .unauthorized)
             #expect(try await service.login("forgot@example.com", "brand-New-secret-77").status == .ok)
         }
@@ -104,6 +107,15 @@ struct PasswordTests {
             #expect(try await service.send(.post, "/api/auth/refresh", json: ["refreshToken": other.refreshToken]).status == .unauthorized)
             #expect(try await service.send(.post, "/api/auth/refresh", json: ["refreshToken": session.refreshToken]).status == .unauthorized)
             #expect(try await service.send(.post, "/api/auth/refresh", json: ["refreshToken": fresh.refreshToken]).status == .ok)
+            // Access tokens issued before the change are refused at once; the new one works.
+            for old in [session, other] {
+                #expect(try await service.send(.get, "/api/users/me", token: old.accessToken).status == .unauthorized)
+            }
+            #expect(try await service.send(.get, "/api/users/me", token: fresh.accessToken).status == .ok)
+            let overlong = try await service.send(.put, "/api/users/me/password",
+                                                  json: ["currentPassword": "next-Secret-phrase-5" + String(repeating: "x", count: 60),
+                                                         "newPassword": "third-Secret-phrase-6"], token: fresh.accessToken)
+            #expect(try overlong.problemFields() == ["currentPassword"])
             #expect(try await service.login("changer@example.com", "next-Secret-phrase-5").status == .ok)
             #expect(try await service.send(.put, "/api/users/me/password", json: ["currentPassword": "a", "newPassword": "b"]).status == .unauthorized)
         }

@@ -1,3 +1,4 @@
+import BazaarContracts
 import BazaarCore
 import BazaarTestSupport
 import Foundation
@@ -58,6 +59,26 @@ struct TokenTests {
             #expect(try await service.send(.post, "/api/auth/refresh", json: ["refreshToken": "short"]).status == .unauthorized)
             #expect(try await service.send(.post, "/api/auth/refresh", json: ["refreshToken": String(repeating: "A", count: 43)]).status == .unauthorized)
             #expect(try await service.send(.post, "/api/auth/refresh", json: ["refreshToken": 7]).status == .badRequest)
+        }
+    }
+
+    @Test("logout ends the session's access tokens too, everywhere user.updated reaches; other sessions keep working")
+    func logoutEndsAccessTokens() async throws {
+        try await UserServiceHarness.run { service in
+            let session = try await service.register(email: "leaving@example.com")
+            let other = try Session(try await service.login("leaving@example.com", "correct-Horse-battery-9"))
+            #expect(try await service.send(.post, "/api/auth/logout", json: ["refreshToken": session.refreshToken]).status == .noContent)
+            try await eventually("the signed-out session's access token to be refused") {
+                let response = try await service.send(.get, "/api/users/me", token: session.accessToken)
+                return response.status == .unauthorized && response.text.contains("signed out")
+            }
+            #expect(try await service.send(.get, "/api/users/me", token: other.accessToken).status == .ok)
+            let messages = try await TestKafka.collect([service.usersTopic], count: 2, timeout: .seconds(30), settle: .seconds(1))
+            let ended = try events(UserUpdated.self, in: messages)
+            #expect(ended.map(\.data.changedFields) == [["sessions"]])
+            let claims = try #require(Data(base64URLEncoded: String(session.accessToken.split(separator: ".")[1])))
+            let sid = try #require(try JSONSerialization.jsonObject(with: claims) as? [String: Any])["sid"] as? String
+            #expect(ended.first?.data.revokedSessionId == sid)
         }
     }
 

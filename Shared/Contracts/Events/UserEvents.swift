@@ -46,8 +46,12 @@ public struct UserPasswordResetRequested: EventPayload {
     }
 
     public var subject: String { userId }
-    /// What the sealed token is bound to: this event type and the account, so it opens nowhere else.
-    public var sealingContext: String { Self.eventType.name + ":" + userId }
+    /// What the sealed token is bound to: this event type, the account, the mailbox and the expiry
+    /// (whole seconds, which is what the producer sets), so it opens nowhere else: a captured event
+    /// replayed with another `email` (or a later `expiresAt`) does not open.
+    public var sealingContext: String {
+        "\(Self.eventType.name):\(userId):\(email):\(Int64(expiresAt.timeIntervalSince1970.rounded(.down)))"
+    }
     public static let example = UserPasswordResetRequested(userId: "u-7f3a", email: "ada@example.com", name: "Ada Lovelace",
                                                            sealedResetToken: "v1.3f9a0c41d2e87b65.mN4lQ0Vh8x2pZrT7dKc1sYw9bF3jA6uLq8oE5vHiGtXnRkWzCyPm0aSdBe_fJg-lU2hN4o", expiresAt: Date(timeIntervalSince1970: 1_795_001_800))
 }
@@ -56,7 +60,7 @@ public struct UserPasswordResetRequested: EventPayload {
 /// a copy of users (for emails, order views) replace theirs with these values.
 public struct UserUpdated: EventPayload {
     public static let eventType = EventType(name: "bazaar.user.updated.v1", topic: TopicCatalog.users,
-                                            summary: "A user's name, email, role or disabled flag changed; carries the current values.")
+                                            summary: "A user's name, email, role or disabled flag changed, or sessions were signed out; carries the current values.")
     public var userId: String
     public var email: String
     public var name: String
@@ -64,11 +68,18 @@ public struct UserUpdated: EventPayload {
     public var role: String
     /// A disabled account cannot sign in.
     public var disabled: Bool
-    /// The names of the fields this change touched (`name`, `email`, `role`, `disabled`).
+    /// The names of the fields this change touched (`name`, `email`, `role`, `disabled`, `sessions`).
     public var changedFields: [String]
     public var updatedAt: Date
+    /// Every sign-in session of the account was ended at this time (password changed or reset,
+    /// account disabled): access tokens issued before it must be refused. Absent if never.
+    public var sessionsRevokedAt: Date?
+    /// One sign-in session was ended (signed out, or its refresh token was reused): access tokens
+    /// whose `sid` claim is this id must be refused. Only on the event of that change.
+    public var revokedSessionId: String?
 
-    public init(userId: String, email: String, name: String, role: String, disabled: Bool, changedFields: [String], updatedAt: Date) {
+    public init(userId: String, email: String, name: String, role: String, disabled: Bool, changedFields: [String], updatedAt: Date,
+                sessionsRevokedAt: Date? = nil, revokedSessionId: String? = nil) {
         self.userId = userId
         self.email = email
         self.name = name
@@ -76,6 +87,8 @@ public struct UserUpdated: EventPayload {
         self.disabled = disabled
         self.changedFields = changedFields
         self.updatedAt = updatedAt
+        self.sessionsRevokedAt = sessionsRevokedAt
+        self.revokedSessionId = revokedSessionId
     }
 
     public var subject: String { userId }

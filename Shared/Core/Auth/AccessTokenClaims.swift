@@ -15,12 +15,20 @@ public struct Identity: Sendable, Equatable {
     public let email: String?
     /// The token's own id (`jti`), for audit logs.
     public let tokenID: String?
+    /// When the token was issued (`iat`): tokens issued before the account's sessions were revoked
+    /// are refused (``AccountStandings``).
+    public let issuedAt: Date?
+    /// The sign-in session the token belongs to (`sid`, the refresh-token family): signing that
+    /// session out refuses its access tokens too.
+    public let sessionID: String?
 
-    public init(userID: String, role: Role, email: String? = nil, tokenID: String? = nil) {
+    public init(userID: String, role: Role, email: String? = nil, tokenID: String? = nil, issuedAt: Date? = nil, sessionID: String? = nil) {
         self.userID = userID
         self.role = role
         self.email = email
         self.tokenID = tokenID
+        self.issuedAt = issuedAt
+        self.sessionID = sessionID
     }
 }
 
@@ -35,8 +43,11 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     public var exp: ExpirationClaim
     public var iat: IssuedAtClaim
     public var jti: IDClaim?
+    /// The sign-in session (refresh-token family) the token was issued for.
+    public var sid: String?
 
-    public init(userID: String, role: Role, email: String?, issuer: String, audience: String, issuedAt: Date, expiresAt: Date, tokenID: String?) {
+    public init(userID: String, role: Role, email: String?, issuer: String, audience: String, issuedAt: Date, expiresAt: Date, tokenID: String?,
+                sessionID: String? = nil) {
         self.sub = SubjectClaim(value: userID)
         self.role = role
         self.email = email
@@ -45,6 +56,7 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
         self.exp = ExpirationClaim(value: expiresAt)
         self.iat = IssuedAtClaim(value: issuedAt)
         self.jti = tokenID.map { IDClaim(value: $0) }
+        self.sid = sessionID
     }
 
     /// Signature-independent checks jwt-kit runs after the signature verified.
@@ -54,6 +66,6 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     }
 
     var identity: Identity {
-        Identity(userID: sub.value, role: role, email: email, tokenID: jti?.value)
+        Identity(userID: sub.value, role: role, email: email, tokenID: jti?.value, issuedAt: iat.value, sessionID: sid)
     }
 }

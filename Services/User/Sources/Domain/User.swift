@@ -11,6 +11,8 @@ struct UserRecord: Sendable, Equatable {
     var passwordHash: String
     var createdAt: Date
     var updatedAt: Date
+    /// When every session was last ended: access tokens issued before it are refused.
+    var sessionsRevokedAt: Date? = nil
 }
 
 /// An account as the API shows it to its owner.

@@ -24,10 +24,12 @@ struct UserEvents: Sendable {
     }
 
     /// `user.updated`: `user` as it is after a change to `changedFields` (other services follow
-    /// role and disabled changes from it).
-    func updated(_ user: UserRecord, changedFields: [String], context: EventContext, on connection: PostgresConnection,
+    /// role, disabled and ended sessions from it); `revokedSessionID` names a session just signed out.
+    func updated(_ user: UserRecord, changedFields: [String], revokedSessionID: UUID? = nil, context: EventContext, on connection: PostgresConnection,
                  logger: Logger) async throws {
-        try await outbox.append(UserUpdated(user, changedFields: changedFields), context: context, on: connection, logger: logger)
+        var event = UserUpdated(user, changedFields: changedFields)
+        event.revokedSessionId = revokedSessionID?.lowercased
+        try await outbox.append(event, context: context, on: connection, logger: logger)
     }
 
     /// `user.password_reset_requested`: the notification service emails `token` to `user`; the
@@ -45,6 +47,6 @@ extension UserUpdated {
     /// The event describing `user` after a change to `changedFields`.
     init(_ user: UserRecord, changedFields: [String]) {
         self.init(userId: user.id.lowercased, email: user.email, name: user.name, role: user.role.rawValue,
-                  disabled: user.disabled, changedFields: changedFields, updatedAt: user.updatedAt)
+                  disabled: user.disabled, changedFields: changedFields, updatedAt: user.updatedAt, sessionsRevokedAt: user.sessionsRevokedAt)
     }
 }

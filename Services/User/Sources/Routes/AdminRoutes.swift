@@ -28,7 +28,7 @@ struct AdminRoutes: Sendable {
         try validation.check()
         let source = dependencies.auditSource(request, context)
         return try await dependencies.database.transaction { connection in
-            _ = try await dependencies.currentUser(admin, on: connection)
+            _ = try await dependencies.currentAdmin(admin, on: connection)
             let result = try await dependencies.users.users(matching: search, page: page, on: connection)
             try await dependencies.audit.record(.adminListedUsers, source: source, targetID: nil, targetEmail: nil,
                                                 details: ["q": search ?? "", "page": String(page.page)], on: connection)
@@ -41,7 +41,7 @@ struct AdminRoutes: Sendable {
         let page = try PageRequest.from(request.uri.queryParameters, defaultLimit: 50, maximumLimit: 200)
         let source = dependencies.auditSource(request, context)
         return try await dependencies.database.transaction { connection in
-            _ = try await dependencies.currentUser(admin, on: connection)
+            _ = try await dependencies.currentAdmin(admin, on: connection)
             // Read before recording this view, so the page shows what existed when it was asked for.
             let result = try await dependencies.audit.entries(page: page, on: connection)
             try await dependencies.audit.record(.adminViewedAudit, source: source, targetID: nil, targetEmail: nil,
@@ -50,8 +50,8 @@ struct AdminRoutes: Sendable {
         }
     }
 
-    /// Changes a user's role or disabled flag. Disabling signs the user out everywhere (access
-    /// tokens already issued stay valid until they expire, at most 15 minutes). Administrators
+    /// Changes a user's role or disabled flag. Disabling signs the user out everywhere: refresh
+    /// tokens are revoked and access tokens refused (``AccountStandings``). Administrators
     /// cannot change their own account, so the last administrator cannot lock everyone out.
     @Sendable func update(_ request: Request, context: ServiceRequestContext) async throws -> AdminUserView {
         let admin = try context.requireRole(.admin)
@@ -65,7 +65,7 @@ struct AdminRoutes: Sendable {
         }
         let source = dependencies.auditSource(request, context)
         let updated = try await dependencies.database.transaction { connection in
-            _ = try await dependencies.currentUser(admin, on: connection)
+            _ = try await dependencies.currentAdmin(admin, on: connection)
             guard let user = try await dependencies.users.user(id: id, on: connection, forUpdate: true) else {
                 throw ProblemError.notFound("No user with this id.")
             }
@@ -81,11 +81,14 @@ struct AdminRoutes: Sendable {
                 changed.append("disabled")
                 details["disabled"] = "\(user.disabled) -> \(disabled)"
             }
-            guard !changed.isEmpty, let updated = try await dependencies.users.updateStanding(of: id, role: role, disabled: disabled, on: connection) else {
+            guard !changed.isEmpty, var updated = try await dependencies.users.updateStanding(of: id, role: role, disabled: disabled, on: connection) else {
                 return user
             }
-            if disabled {
+            if disabled && !user.disabled {
+                // Ended too, so that enabling the account again does not bring back the tokens it had.
                 details["revokedTokens"] = String(try await dependencies.sessions.revokeAll(of: id, on: connection))
+                updated = try await dependencies.users.revokeSessions(of: id, at: Date(), on: connection) ?? updated
+                changed.append("sessions")
             }
             try await dependencies.events.updated(updated, changedFields: changed, context: EventContext(request: context), on: connection,
                                                   logger: context.logger)

@@ -62,7 +62,9 @@ struct AuthRoutes: Sendable {
         let email = try EmailAddress.validated(body.email)
         var validation = Validation()
         validation.require(!body.password.isEmpty, "password", "is required")
-        validation.require(body.password.utf8.count <= 1_024, "password", "must be at most 1024 bytes")
+        // bcrypt reads only the first 72 bytes: a longer password would sign in with its prefix.
+        // No account can have one (registration refuses it), so it is refused here as well.
+        validation.require(body.password.utf8.count <= PasswordPolicy.maximumBytes, "password", "must be at most \(PasswordPolicy.maximumBytes) bytes")
         try validation.check()
         let source = dependencies.auditSource(request, context)
         let attempt = try await dependencies.admitPasswordAttempt(email: email.value, source: source, logger: context.logger)
@@ -79,7 +81,8 @@ struct AuthRoutes: Sendable {
 
     @Sendable func refresh(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<AuthResponse> {
         let body = try await request.decode(as: RefreshBody.self, context: context)
-        switch try await dependencies.refresh(body.refreshToken, source: dependencies.auditSource(request, context)) {
+        switch try await dependencies.refresh(body.refreshToken, source: dependencies.auditSource(request, context),
+                                                   context: EventContext(request: context)) {
         case .refreshed(let response):
             return tokenResponse(response)
         case .rejected:
@@ -92,7 +95,7 @@ struct AuthRoutes: Sendable {
 
     @Sendable func logout(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let body = try await request.decode(as: RefreshBody.self, context: context)
-        try await dependencies.signOut(body.refreshToken, source: dependencies.auditSource(request, context))
+        try await dependencies.signOut(body.refreshToken, source: dependencies.auditSource(request, context), context: EventContext(request: context))
         return Response(status: .noContent)
     }
 }

@@ -46,7 +46,8 @@ struct PasswordRoutes: Sendable {
                 return
             }
             let token = OpaqueToken.generate()
-            let expiresAt = Date().addingTimeInterval(lifetime)
+            // Whole seconds: the expiry is part of the sealed token's context (see `sealingContext`).
+            let expiresAt = Date(timeIntervalSince1970: (Date().timeIntervalSince1970 + lifetime).rounded(.down))
             try await dependencies.sessions.insertResetToken(digest: token.digest, userID: user.id, expiresAt: expiresAt, on: connection)
             try await dependencies.events.passwordResetRequested(for: user, token: token.value, expiresAt: expiresAt, context: EventContext(request: context),
                                                                  on: connection, logger: context.logger)
@@ -56,7 +57,8 @@ struct PasswordRoutes: Sendable {
         return Response(status: .accepted)
     }
 
-    /// Sets a new password with a reset token and signs the account out everywhere.
+    /// Sets a new password with a reset token and signs the account out everywhere (refresh tokens
+    /// revoked, access tokens refused).
     @Sendable func confirmReset(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let body = try await request.decode(as: ResetConfirmBody.self, context: context)
         let invalidToken = ProblemError.validation([FieldError(field: "token", message: "is invalid, expired or already used; request a new link")])
@@ -78,8 +80,7 @@ struct PasswordRoutes: Sendable {
         let source = dependencies.auditSource(request, context)
         try await dependencies.database.transaction { connection in
             guard try await dependencies.sessions.redeemResetToken(digest: digest, on: connection) == owner.id else { throw invalidToken }
-            try await dependencies.users.updatePasswordHash(of: owner.id, to: hash, on: connection)
-            let revoked = try await dependencies.sessions.revokeAll(of: owner.id, on: connection)
+            let revoked = try await dependencies.changePassword(of: owner, to: hash, context: EventContext(request: context), on: connection)
             try await dependencies.audit.record(.passwordResetCompleted, source: source, targetID: owner.id, targetEmail: owner.email,
                                                 details: ["revokedTokens": String(revoked)], on: connection)
         }
@@ -94,6 +95,8 @@ struct PasswordRoutes: Sendable {
         let user = try await dependencies.database.withConnection { try await dependencies.currentUser(identity, on: $0) }
         var validation = Validation()
         validation.require(!body.currentPassword.isEmpty, "currentPassword", "is required")
+        validation.require(body.currentPassword.utf8.count <= PasswordPolicy.maximumBytes, "currentPassword",
+                           "must be at most \(PasswordPolicy.maximumBytes) bytes")
         for problem in PasswordPolicy.problems(body.newPassword, field: "newPassword", email: user.email, name: user.name) {
             validation.require(false, problem.field, problem.message)
         }
@@ -110,8 +113,7 @@ struct PasswordRoutes: Sendable {
         await dependencies.clearAttempt(attempt, email: user.email, source: source, logger: context.logger)
         let hash = try await dependencies.hasher.hash(body.newPassword)
         let response = try await dependencies.database.transaction { connection in
-            try await dependencies.users.updatePasswordHash(of: user.id, to: hash, on: connection)
-            let revoked = try await dependencies.sessions.revokeAll(of: user.id, on: connection)
+            let revoked = try await dependencies.changePassword(of: user, to: hash, context: EventContext(request: context), on: connection)
             try await dependencies.audit.record(.passwordChanged, source: source, targetID: user.id, targetEmail: user.email,
                                                 details: ["revokedTokens": String(revoked)], on: connection)
             return try await dependencies.startSession(for: user, on: connection)

@@ -1,9 +1,27 @@
 import BazaarCore
+import BazaarMessaging
 import Foundation
 import PostgresNIO
 
 /// Signing in, refreshing and signing out.
 extension UserDependencies {
+    /// Sets a new password hash and ends every session of `user` (refresh tokens revoked; access
+    /// tokens issued until now refused, here at once and by every service once it reads the
+    /// `user.updated` written here). Returns how many refresh tokens were revoked.
+    func changePassword(of user: UserRecord, to hash: String, context: EventContext, on connection: PostgresConnection) async throws -> Int {
+        let revoked = try await sessions.revokeAll(of: user.id, on: connection)
+        guard let updated = try await users.updatePasswordHash(of: user.id, to: hash, sessionsRevokedAt: Date(), on: connection) else {
+            throw ProblemError.unauthorized("The account this token was issued for no longer exists.")
+        }
+        try await events.updated(updated, changedFields: ["sessions"], context: context, on: connection, logger: logger)
+        return revoked
+    }
+
+    /// Tells every service that session `familyID` of `user` ended, so its access tokens are refused.
+    func sessionEnded(_ familyID: UUID, of user: UserRecord, context: EventContext, on connection: PostgresConnection) async throws {
+        try await events.updated(user, changedFields: ["sessions"], revokedSessionID: familyID, context: context, on: connection, logger: logger)
+    }
+
     /// The outcome of a sign-in attempt once the throttle admitted it.
     enum SignIn: Sendable {
         case signedIn(AuthResponse)
@@ -55,7 +73,7 @@ extension UserDependencies {
 
     /// Redeems a refresh token for the next one. The row lock serialises concurrent redemptions
     /// of one token: the first wins, the second is treated as reuse.
-    func refresh(_ token: String, source: AuditSource) async throws -> Refresh {
+    func refresh(_ token: String, source: AuditSource, context: EventContext) async throws -> Refresh {
         guard OpaqueToken.isWellFormed(token) else { return .rejected }
         let digest = OpaqueToken.digest(of: token)
         return try await database.transaction { connection in
@@ -65,6 +83,7 @@ extension UserDependencies {
             if row.spentAt != nil {
                 let revoked = try await sessions.revokeFamily(row.familyID, on: connection)
                 let user = try await users.user(id: row.userID, on: connection)
+                if let user { try await sessionEnded(row.familyID, of: user, context: context, on: connection) }
                 try await audit.record(.refreshTokenReused, source: source, targetID: row.userID, targetEmail: user?.email,
                                        details: ["family": row.familyID.lowercased, "revokedTokens": String(revoked)],
                                        on: connection)
@@ -80,13 +99,15 @@ extension UserDependencies {
         }
     }
 
-    /// Revokes the family of `token`; unknown tokens are ignored (signing out twice is fine).
-    func signOut(_ token: String, source: AuditSource) async throws {
+    /// Revokes the family of `token` and refuses its access tokens; unknown tokens are ignored
+    /// (signing out twice is fine).
+    func signOut(_ token: String, source: AuditSource, context: EventContext) async throws {
         guard OpaqueToken.isWellFormed(token) else { return }
         try await database.transaction { connection in
             guard let row = try await sessions.lockRefreshToken(digest: OpaqueToken.digest(of: token), on: connection) else { return }
-            try await sessions.revokeFamily(row.familyID, on: connection)
+            let revoked = try await sessions.revokeFamily(row.familyID, on: connection)
             let user = try await users.user(id: row.userID, on: connection)
+            if let user, revoked > 0 { try await sessionEnded(row.familyID, of: user, context: context, on: connection) }
             try await audit.record(.logout, source: AuditSource(actorID: row.userID, ipAddress: source.ipAddress, requestID: source.requestID),
                                    targetID: row.userID, targetEmail: user?.email, details: ["family": row.familyID.lowercased],
                                    on: connection)

@@ -9,8 +9,8 @@ struct IssuedAccessToken: Sendable {
 }
 
 /// Signs access tokens: ES256, `kid` = the signing key's thumbprint, claims `sub`, `role`,
-/// `email`, `iss`, `aud`, `iat`, `exp`, `jti` — the shared ``AccessTokenClaims`` every
-/// service verifies.
+/// `email`, `iss`, `aud`, `iat`, `exp`, `jti`, `sid` (the session) — the shared
+/// ``AccessTokenClaims`` every service verifies.
 struct TokenIssuer: Sendable {
     let keys: JWTKeyCollection
     let keyID: String
@@ -25,11 +25,11 @@ struct TokenIssuer: Sendable {
                            lifetime: settings.accessTokenLifetime)
     }
 
-    func accessToken(for user: UserRecord, now: Date = Date()) async throws -> IssuedAccessToken {
+    func accessToken(for user: UserRecord, sessionID: UUID, now: Date = Date()) async throws -> IssuedAccessToken {
         let seconds = Int(lifetime.components.seconds)
         let claims = AccessTokenClaims(userID: user.id.lowercased, role: user.role, email: user.email, issuer: issuer,
                                        audience: audience, issuedAt: now, expiresAt: now.addingTimeInterval(TimeInterval(seconds)),
-                                       tokenID: UUID().lowercased)
+                                       tokenID: UUID().lowercased, sessionID: sessionID.lowercased)
         let token = try await keys.sign(claims, kid: JWKIdentifier(string: keyID))
         return IssuedAccessToken(token: token, expiresIn: seconds)
     }

@@ -4,7 +4,9 @@ import BazaarMessaging
 import Foundation
 
 /// Creates the first administrator from `ADMIN_EMAIL` / `ADMIN_PASSWORD` when no active
-/// administrator exists, so a new installation can be administered at all.
+/// administrator exists, so a new installation can be administered at all. A disabled
+/// administrator with that address is enabled again; an existing customer account with it stops
+/// start-up instead of being promoted.
 enum InitialAdministrator {
     static func ensure(_ admin: UserSettings.InitialAdmin, dependencies: UserDependencies) async throws {
         let email: EmailAddress
@@ -22,15 +24,20 @@ enum InitialAdministrator {
             try await connection.run("SELECT pg_advisory_xact_lock(7411001)", logger: dependencies.logger)
             guard try await !dependencies.users.adminExists(on: connection) else { return }
             if let existing = try await dependencies.users.user(email: email.value, on: connection) {
-                guard let promoted = try await dependencies.users.updateStanding(of: existing.id, role: .admin, disabled: false, on: connection) else { return }
-                var changed: [String] = []
-                if existing.role != .admin { changed.append("role") }
-                if existing.disabled { changed.append("disabled") }
-                try await dependencies.events.updated(promoted, changedFields: changed, context: .background(), on: connection,
+                // Whoever registered the address first would otherwise become the administrator.
+                guard existing.role == .admin else {
+                    throw ConfigurationError(variable: "ADMIN_EMAIL", problem: """
+                        names an existing customer account (\(email.value)); start-up does not make it an administrator. \
+                        Choose an address no account uses (that administrator can then promote this account)
+                        """)
+                }
+                // A disabled administrator (no active one exists, or the guard above returned).
+                guard let enabled = try await dependencies.users.updateStanding(of: existing.id, role: .admin, disabled: false, on: connection) else { return }
+                try await dependencies.events.updated(enabled, changedFields: ["disabled"], context: .background(), on: connection,
                                                       logger: dependencies.logger)
                 try await dependencies.audit.record(.adminCreated, source: source, targetID: existing.id, targetEmail: existing.email,
-                                                    details: ["outcome": "promoted_existing_account"], on: connection)
-                dependencies.logger.notice("promoted the existing account to administrator", metadata: ["email": .string(email.value)])
+                                                    details: ["outcome": "enabled_existing_administrator"], on: connection)
+                dependencies.logger.notice("enabled the existing administrator account", metadata: ["email": .string(email.value)])
                 return
             }
             let now = Date()

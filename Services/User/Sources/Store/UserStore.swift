@@ -10,7 +10,7 @@ struct UserStore: Sendable {
     let database: PostgresStore
     var logger: Logger { database.logger }
 
-    static let userColumns = "id, email, name, role, disabled, password_hash, created_at, updated_at"
+    static let userColumns = "id, email, name, role, disabled, password_hash, created_at, updated_at, sessions_revoked_at"
 
     // MARK: Users
 
@@ -46,8 +46,20 @@ struct UserStore: Sendable {
                         on: connection)
     }
 
-    func updatePasswordHash(of id: UUID, to hash: String, on connection: PostgresConnection) async throws {
-        try await connection.query("UPDATE users SET password_hash = \(hash), updated_at = now() WHERE id = \(id)", logger: logger)
+    /// Sets a new password hash and ends every session as of `sessionsRevokedAt` (a changed or
+    /// reset password signs the account out everywhere).
+    func updatePasswordHash(of id: UUID, to hash: String, sessionsRevokedAt: Date, on connection: PostgresConnection) async throws -> UserRecord? {
+        try await first("""
+            UPDATE users SET password_hash = \(hash), sessions_revoked_at = \(sessionsRevokedAt), updated_at = now() WHERE id = \(id)
+            RETURNING \(unescaped: Self.userColumns)
+            """, on: connection)
+    }
+
+    /// Ends every session as of `at`: access tokens issued before it are refused.
+    func revokeSessions(of id: UUID, at: Date, on connection: PostgresConnection) async throws -> UserRecord? {
+        try await first("""
+            UPDATE users SET sessions_revoked_at = \(at), updated_at = now() WHERE id = \(id) RETURNING \(unescaped: Self.userColumns)
+            """, on: connection)
     }
 
     func updateStanding(of id: UUID, role: Role, disabled: Bool, on connection: PostgresConnection) async throws -> UserRecord? {
@@ -91,16 +103,16 @@ struct UserStore: Sendable {
         }
 
         func decodeRow(_ row: PostgresRow) throws -> Row {
-            try UserStore.record(row.decode((UUID, String, String, String, Bool, String, Date, Date).self))
+            try UserStore.record(row.decode((UUID, String, String, String, Bool, String, Date, Date, Date?).self))
         }
     }
 
     /// A `users` row (in ``userColumns``' order) as a record; an unknown role is corrupt data.
-    static func record(_ row: (UUID, String, String, String, Bool, String, Date, Date)) throws -> UserRecord {
-        let (id, email, name, role, disabled, hash, created, updated) = row
+    static func record(_ row: (UUID, String, String, String, Bool, String, Date, Date, Date?)) throws -> UserRecord {
+        let (id, email, name, role, disabled, hash, created, updated, sessionsRevoked) = row
         guard let role = Role(rawValue: role) else { throw StoreError.corrupt("user \(id) has unknown role \(role)") }
         return UserRecord(id: id, email: email, name: name, role: role, disabled: disabled, passwordHash: hash,
-                          createdAt: created, updatedAt: updated)
+                          createdAt: created, updatedAt: updated, sessionsRevokedAt: sessionsRevoked)
     }
 
     private func first(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> UserRecord? {
@@ -110,7 +122,7 @@ struct UserStore: Sendable {
     private func all(_ query: PostgresQuery, on connection: PostgresConnection) async throws -> [UserRecord] {
         let rows = try await connection.query(query, logger: logger)
         var users: [UserRecord] = []
-        for try await row in rows.decode((UUID, String, String, String, Bool, String, Date, Date).self) {
+        for try await row in rows.decode((UUID, String, String, String, Bool, String, Date, Date, Date?).self) {
             users.append(try Self.record(row))
         }
         return users
