@@ -16,13 +16,23 @@ final class BackgroundProcess: @unchecked Sendable {
     let process: Process
     let name: String
 
-    init(name: String, executable: String, arguments: [String]) throws {
+    /// `output`: a file that receives what the program prints (nothing is kept otherwise).
+    init(name: String, executable: String, arguments: [String], output: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(filePath: executable)
         process.arguments = arguments
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
+        if let output {
+            guard FileManager.default.createFile(atPath: output, contents: nil) else {
+                throw TestSetupError(description: "cannot create \(output)")
+            }
+            let handle = try FileHandle(forWritingTo: URL(filePath: output))
+            process.standardOutput = handle
+            process.standardError = handle
+        } else {
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+        }
         try ChildProcess.launch(process)
         self.process = process
         self.name = name
@@ -159,7 +169,8 @@ final class RunningGateway: Sendable {
             configuration.upgradeRoutePrefixes = upgradeRoutePrefixes
             configuration.maximumBodySize = maximumBodySize
             try Gateway.writeFiles(for: configuration)
-            let master = try BackgroundProcess(name: "nginx", executable: nginx, arguments: Gateway.arguments(for: configuration))
+            let master = try BackgroundProcess(name: "nginx", executable: nginx, arguments: Gateway.arguments(for: configuration),
+                                               output: directory.path + "/nginx-output.log")
             let gateway = RunningGateway(configuration: configuration, children: children, checker: checker, directory: directory,
                                          nginx: nginx, master: master)
             do {
@@ -185,6 +196,9 @@ final class RunningGateway: Sendable {
         self.nginx = nginx
         self.master = master
     }
+
+    /// What nginx printed: its access log and errors.
+    func output() throws -> String { try String(contentsOfFile: directory.path + "/nginx-output.log", encoding: .utf8) }
 
     /// The pid of nginx's master process.
     var masterPID: Int32 { master.process.processIdentifier }

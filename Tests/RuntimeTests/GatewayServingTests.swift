@@ -74,6 +74,33 @@ struct GatewayServingTests {
         await gateway.stop()
     }
 
+    @Test("the password-reset page is served with a strict policy, and the gateway logs its path without the query")
+    func resetPage() async throws {
+        let gateway = try await RunningGateway.start(services: try Self.services())
+        do {
+            let page = try await curlRequest(port: gateway.port, path: "/reset-password?token=SECRET-reset-token-123")
+            #expect(page.status == 200)
+            #expect(page.headers["content-type"]?.hasPrefix("text/html") == true, "\(page.headers)")
+            #expect(page.body.contains("/api/auth/password-reset/confirm") == false && page.body.contains("/reset-password.js"))
+            #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true, "\(page.headers)")
+            #expect(page.headers["referrer-policy"] == "no-referrer")
+            #expect(page.headers["x-request-id"]?.isEmpty == false)
+            let script = try await curlRequest(port: gateway.port, path: "/reset-password.js")
+            #expect(script.status == 200 && script.body.contains("/api/auth/password-reset/confirm"))
+            #expect(script.headers["content-type"]?.hasPrefix("text/javascript") == true, "\(script.headers)")
+            // nginx writes its access log at most a second late.
+            try await eventually("the access log to show the reset page request") {
+                try gateway.output().contains("GET /reset-password HTTP/1.1\" 200")
+            }
+            let log = try gateway.output()
+            #expect(!log.contains("SECRET-reset-token-123"), "\(log)")
+        } catch {
+            await gateway.stop()
+            throw error
+        }
+        await gateway.stop()
+    }
+
     @Test("GET /health reports every started service's readiness, 503 when one is not ready or down; 503 problem without the checker")
     func healthAggregatesReadiness() async throws {
         let gateway = try await RunningGateway.start(services: try Self.services())

@@ -81,6 +81,9 @@ public enum Gateway {
         }
         try FileSystem.writeAtomically(configuration.nginxConfiguration(), to: URL(filePath: configuration.configurationPath))
         try FileSystem.writeAtomically(configuration.indexPage(), to: URL(filePath: configuration.indexPagePath))
+        for file in configuration.resetPageFiles {
+            try FileSystem.writeAtomically(file.contents, to: URL(filePath: file.path))
+        }
     }
 
     /// The arguments that run nginx in the foreground with `configuration` (add `-t` to only test it).

@@ -49,6 +49,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var documentRoot: String { "\(directory)/html" }
     /// Where the index page is written.
     public var indexPagePath: String { "\(documentRoot)/index.html" }
+    /// The password-reset page and its script (``GatewayResetPage``), as written in `documentRoot`.
+    var resetPageFiles: [(path: String, contents: String)] {
+        [("\(documentRoot)/reset-password.html", GatewayResetPage.html), ("\(documentRoot)/reset-password.js", GatewayResetPage.script)]
+    }
     /// nginx's pid file.
     public var pidPath: String { "\(directory)/nginx.pid" }
     /// Temporary folders nginx needs (it checks all of them at start-up, even unused ones).
@@ -99,6 +103,12 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "",
             "    log_format bazaar '$remote_addr \"$request\" $status $body_bytes_sent ${request_time}s '",
             "                      'upstream=$upstream_addr request_id=$bazaar_request_id';",
+            "    # The same without the query string, for pages whose links carry secrets (reset tokens).",
+            "    map $request_uri $bazaar_request_path {",
+            "        \"~^(?<path>[^?]*)\" $path;",
+            "    }",
+            "    log_format bazaar_path_only '$remote_addr \"$request_method $bazaar_request_path $server_protocol\" $status $body_bytes_sent ${request_time}s '",
+            "                                'upstream=$upstream_addr request_id=$bazaar_request_id';",
             "    access_log /dev/stdout bazaar buffer=32k flush=1s;",
             "",
         ]
@@ -112,6 +122,30 @@ public struct GatewayConfiguration: Sendable, Equatable {
         lines += serverBlock()
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The password-reset page and its script (``GatewayResetPage``), logged without the query.
+    private func resetPageLocations() -> [String] {
+        var lines: [String] = []
+        for (path, file, type) in [(GatewayResetPage.path, "reset-password.html", "text/html"),
+                                   (GatewayResetPage.scriptPath, "reset-password.js", "text/javascript")] {
+            lines += ["", "        location = \(path) {"]
+            lines += onlyGetAndHead
+            lines += [
+                "            access_log /dev/stdout bazaar_path_only buffer=32k flush=1s;",
+                "            root \(quoted(documentRoot));",
+                "            default_type \(type);",
+                "            try_files /\(file) =404;",
+                // add_header here replaces the server's, so the request id is repeated.
+                "            add_header X-Request-ID $bazaar_request_id always;",
+                "            add_header Content-Security-Policy \(nginxString(GatewayResetPage.contentSecurityPolicy)) always;",
+                "            add_header Referrer-Policy no-referrer always;",
+                "            add_header Cache-Control no-store always;",
+                "            add_header X-Content-Type-Options nosniff always;",
+                "        }",
+            ]
+        }
+        return lines
     }
 
     private func upstream(name: String, ports: [Int], keepalive: Int) -> [String] {
@@ -157,6 +191,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "            try_files /index.html =404;",
             "        }",
         ]
+        lines += resetPageLocations()
         for service in services {
             for prefix in service.routePrefixes {
                 let upgrade = upgradeRoutePrefixes.contains(prefix)

@@ -26,10 +26,13 @@ enum Messages {
                         subject: "Welcome to Bazaar, \(event.name)", values: ["name": event.name])
     }
 
-    /// The reset email; `token` is the opened `sealedResetToken`.
+    /// The reset email; `token` is the opened `sealedResetToken`. It goes into the link's fragment
+    /// (`#token=`), which browsers never send to a server, so no access log or `Referer` sees it.
     static func passwordReset(_ event: UserPasswordResetRequested, token: String, linkBase: String) -> OutgoingMessage {
         var link = URLComponents(string: linkBase) ?? URLComponents()
-        link.queryItems = (link.queryItems ?? []) + [URLQueryItem(name: "token", value: token)]
+        var fragment = URLComponents()
+        fragment.queryItems = [URLQueryItem(name: "token", value: token)]
+        link.percentEncodedFragment = fragment.percentEncodedQuery
         return OutgoingMessage(recipient: Recipient(userID: event.userId, email: event.email, name: event.name), template: "password-reset",
                                subject: "Reset your Bazaar password",
                                values: ["name": event.name, "link": link.string ?? linkBase, "expiresAt": Self.time(event.expiresAt)],
