@@ -11,6 +11,10 @@ import Testing
 final class RotatingJWKS: Sendable {
     private let document: Mutex<Data>
     private let fetchCount = Mutex(0)
+    private let failing = Mutex(false)
+
+    /// Whether the endpoint answers 500 instead of the document.
+    func fail(_ fails: Bool) { failing.withLock { $0 = fails } }
 
     init(_ keys: [TestSigningKey]) throws {
         document = Mutex(try TestSigningKey.jwks(keys))
@@ -28,6 +32,7 @@ final class RotatingJWKS: Sendable {
         let router = Router()
         router.get("/.well-known/jwks.json") { _, _ in
             self.fetchCount.withLock { $0 += 1 }
+            if self.failing.withLock({ $0 }) { return Response(status: .internalServerError) }
             return Response(status: .ok, headers: [.contentType: "application/json"],
                             body: .init(byteBuffer: ByteBuffer(bytes: self.document.withLock { $0 })))
         }
@@ -186,6 +191,76 @@ struct AuthenticationTests {
         try await host.makeApplication().test(.router) { client in
             let response = try await client.execute(uri: "/api/me", method: .get, headers: bearer(token))
             #expect(response.status == .serviceUnavailable)
+        }
+    }
+
+    /// A verifier of `url` on a clock the test moves (`time`), cache 600 s, maximum age 3600 s.
+    func verifier(_ url: String, time: ManualTime) throws -> TokenVerifier {
+        let start = ContinuousClock.now
+        let origin = time.nowMicroseconds
+        return try TokenVerifier(settings: AuthSettings(keySource: .jwks(URL(string: url)!), unknownKeyRefetchInterval: .seconds(3600)),
+                                 logger: Logger(label: "test"), now: { start.advanced(by: .microseconds(time.nowMicroseconds - origin)) })
+    }
+
+    /// The status of the problem `verify` throws, or 200 when it verifies.
+    func outcome(_ verifier: TokenVerifier, _ token: String) async -> Int {
+        do {
+            _ = try await verifier.verify(token)
+            return 200
+        } catch let problem as ProblemError {
+            return problem.status.code
+        } catch {
+            return -1  // anything but a problem would be a 500 for the client
+        }
+    }
+
+    @Test("a failing JWKS is retried with back-off, not on every request, and every waiting request gets a 503 problem")
+    func jwksBackOff() async throws {
+        let jwks = try RotatingJWKS([key])
+        jwks.fail(true)
+        let time = ManualTime()
+        try await jwks.serve { url in
+            let verifier = try verifier(url, time: time)
+            let token = try await key.sign()
+            // Ten at once: one fetch, and all ten answered with the 503 problem.
+            let statuses = await withTaskGroup(of: Int.self) { group in
+                for _ in 0..<10 { group.addTask { await outcome(verifier, token) } }
+                return await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(statuses == Array(repeating: 503, count: 10))
+            #expect(jwks.fetches == 1)
+            #expect(await outcome(verifier, token) == 503)
+            #expect(jwks.fetches == 1, "within the back-off no fetch is tried")
+            time.advance(by: .seconds(1))
+            #expect(await outcome(verifier, token) == 503)
+            #expect(jwks.fetches == 2)
+            time.advance(by: .seconds(1))
+            #expect(await outcome(verifier, token) == 503)
+            #expect(jwks.fetches == 2, "the second wait is two seconds")
+            jwks.fail(false)
+            time.advance(by: .seconds(1))
+            #expect(await outcome(verifier, token) == 200)
+            #expect(jwks.fetches == 3)
+        }
+    }
+
+    @Test("keys the JWKS has not confirmed within the maximum age stop being trusted; a fetch that works restores them")
+    func staleKeysExpire() async throws {
+        let jwks = try RotatingJWKS([key])
+        let time = ManualTime()
+        try await jwks.serve { url in
+            let verifier = try verifier(url, time: time)
+            #expect(await outcome(verifier, try await key.sign()) == 200)
+            jwks.fail(true)
+            // Past the cache duration the fetch fails, and the keys it confirmed are still used.
+            time.advance(by: .seconds(601))
+            #expect(await outcome(verifier, try await key.sign()) == 200)
+            #expect(jwks.fetches == 2)
+            time.advance(by: .seconds(3000))
+            #expect(await outcome(verifier, try await key.sign()) == 503)
+            jwks.fail(false)
+            time.advance(by: .seconds(60))
+            #expect(await outcome(verifier, try await key.sign()) == 200)
         }
     }
 

@@ -37,20 +37,32 @@ public struct AuthSettings: Sendable {
     public var unknownKeyRefetchInterval: Duration
     /// Tolerated clock difference for `iat` in the future.
     public var clockSkew: Duration
+    /// How long keys from the last successful JWKS fetch stay trusted while fetches fail; after
+    /// that, tokens cannot be verified (503) until the JWKS answers again. A key removed from the
+    /// JWKS stops being trusted at the next successful fetch.
+    public var jwksMaximumAge: Duration
+    /// Wait after a failed JWKS fetch before the next attempt, doubling with each failure up to
+    /// ``jwksRetryLimit``; requests meanwhile use the keys they have (or get 503) without fetching.
+    public var jwksRetryDelay: Duration
+    public var jwksRetryLimit: Duration
 
     public init(keySource: KeySource, issuer: String = "bazaar-user", audience: String = "bazaar",
                 jwksCacheDuration: Duration = .seconds(600), unknownKeyRefetchInterval: Duration = .seconds(10),
-                clockSkew: Duration = .seconds(60)) {
+                clockSkew: Duration = .seconds(60), jwksMaximumAge: Duration = .seconds(3600),
+                jwksRetryDelay: Duration = .seconds(1), jwksRetryLimit: Duration = .seconds(60)) {
         self.keySource = keySource
         self.issuer = issuer
         self.audience = audience
         self.jwksCacheDuration = jwksCacheDuration
         self.unknownKeyRefetchInterval = unknownKeyRefetchInterval
         self.clockSkew = clockSkew
+        self.jwksMaximumAge = jwksMaximumAge
+        self.jwksRetryDelay = jwksRetryDelay
+        self.jwksRetryLimit = jwksRetryLimit
     }
 
     /// Reads `JWT_JWKS_URL` or `JWT_PUBLIC_KEY` (+ `JWT_KEY_ID`), `JWT_ISSUER`, `JWT_AUDIENCE`,
-    /// `JWT_JWKS_CACHE_SECONDS`, `JWT_JWKS_REFETCH_SECONDS`.
+    /// `JWT_JWKS_CACHE_SECONDS`, `JWT_JWKS_REFETCH_SECONDS`, `JWT_JWKS_MAX_AGE_SECONDS`.
     /// Returns nil when neither key setting is present (the service verifies no tokens).
     public static func from(_ settings: Settings) throws -> AuthSettings? {
         let keySource: KeySource
@@ -62,12 +74,18 @@ public struct AuthSettings: Sendable {
         } else {
             return nil
         }
+        let cache = try settings.seconds("JWT_JWKS_CACHE_SECONDS", default: .seconds(600))
+        let maximumAge = try settings.seconds("JWT_JWKS_MAX_AGE_SECONDS", default: .seconds(3600))
+        guard maximumAge >= cache else {
+            throw ConfigurationError(variable: "JWT_JWKS_MAX_AGE_SECONDS", problem: "must be at least JWT_JWKS_CACHE_SECONDS")
+        }
         return AuthSettings(
             keySource: keySource,
             issuer: settings.string("JWT_ISSUER", default: "bazaar-user"),
             audience: settings.string("JWT_AUDIENCE", default: "bazaar"),
-            jwksCacheDuration: try settings.seconds("JWT_JWKS_CACHE_SECONDS", default: .seconds(600)),
-            unknownKeyRefetchInterval: try settings.seconds("JWT_JWKS_REFETCH_SECONDS", default: .seconds(10))
+            jwksCacheDuration: cache,
+            unknownKeyRefetchInterval: try settings.seconds("JWT_JWKS_REFETCH_SECONDS", default: .seconds(10)),
+            jwksMaximumAge: maximumAge
         )
     }
 }

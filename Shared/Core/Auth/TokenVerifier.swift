@@ -20,10 +20,17 @@ public actor TokenVerifier {
     private var configuredKeys: [(key: ES256PublicKey, keyID: String?)] = []
     private var fetchedAt: ContinuousClock.Instant?
     private var lastUnknownKeyFetch: ContinuousClock.Instant?
-    private var runningFetch: Task<Void, any Error>?
+    private var runningFetch: Task<Void, Never>?
+    /// Failed JWKS fetches in a row, and when the next may be tried.
+    private var failedFetches = 0
+    private var nextAttempt: ContinuousClock.Instant?
+    /// The time (a test moves it by hand).
+    private let now: @Sendable () -> ContinuousClock.Instant
 
-    public init(settings: AuthSettings, httpClient: HTTPClient = .shared, logger: Logger) throws {
+    public init(settings: AuthSettings, httpClient: HTTPClient = .shared, logger: Logger,
+                now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) throws {
         self.settings = settings
+        self.now = now
         self.httpClient = httpClient
         self.logger = logger
         let configured: [(pem: String, keyID: String?)]
@@ -96,13 +103,22 @@ public actor TokenVerifier {
         guard let kid else {
             throw ProblemError.unauthorized("The access token has no key id (kid).")
         }
-        let now = ContinuousClock.now
-        if fetchedAt.map({ now - $0 > settings.jwksCacheDuration }) ?? true {
-            try await refreshKeys(reason: "cache expired")
+        if fetchedAt.map({ now() - $0 > settings.jwksCacheDuration }) ?? true {
+            await refreshKeys(reason: "cache expired")
         }
-        if !keyIDs.contains(kid), lastUnknownKeyFetch.map({ now - $0 >= settings.unknownKeyRefetchInterval }) ?? true {
-            lastUnknownKeyFetch = now
-            try await refreshKeys(reason: "unknown key id")
+        if !keyIDs.contains(kid), lastUnknownKeyFetch.map({ now() - $0 >= settings.unknownKeyRefetchInterval }) ?? true {
+            lastUnknownKeyFetch = now()
+            await refreshKeys(reason: "unknown key id")
+        }
+        // Keys the JWKS has not confirmed for too long (it keeps failing) are trusted no more.
+        if let fetchedAt, now() - fetchedAt > settings.jwksMaximumAge {
+            logger.error("JWKS keys expired: no successful fetch within the maximum age", metadata: ["fetched_ago": "\(now() - fetchedAt)"])
+            keys = JWTKeyCollection()
+            keyIDs = []
+            self.fetchedAt = nil
+        }
+        guard !keyIDs.isEmpty else {
+            throw ProblemError.serviceUnavailable("Access tokens cannot be verified right now; try again shortly.")
         }
         guard keyIDs.contains(kid) else {
             throw ProblemError.unauthorized("The access token names an unknown signing key.")
@@ -110,23 +126,33 @@ public actor TokenVerifier {
         return keys
     }
 
-    /// Fetches the JWKS once even when many requests need it at the same time. A failed fetch
-    /// keeps the keys already known; with none known, requests get a 503.
-    private func refreshKeys(reason: String) async throws {
+    /// Fetches the JWKS once even when many requests need it at the same time, and not at all
+    /// while a failed fetch's back-off lasts (1 s doubling up to a minute by default), so an
+    /// unreachable user service is not asked on every request. A failed fetch keeps the keys
+    /// already known (until ``AuthSettings/jwksMaximumAge``).
+    private func refreshKeys(reason: String) async {
         if let runningFetch {
-            try await runningFetch.value
+            await runningFetch.value
             return
         }
-        let task = Task { try await self.fetchKeys() }
+        if let retryAt = nextAttempt, now() < retryAt { return }
+        let task = Task { await self.attemptFetch(reason: reason) }
         runningFetch = task
-        defer { runningFetch = nil }
+        await task.value
+        runningFetch = nil
+    }
+
+    private func attemptFetch(reason: String) async {
         do {
-            try await task.value
+            try await fetchKeys()
+            failedFetches = 0
+            nextAttempt = nil
         } catch {
-            logger.warning("could not fetch JWKS", metadata: ["reason": .string(reason), "error": .string("\(error)")])
-            if keyIDs.isEmpty {
-                throw ProblemError.serviceUnavailable("Access tokens cannot be verified right now; try again shortly.")
-            }
+            failedFetches += 1
+            let delay = min(settings.jwksRetryDelay * (1 << min(failedFetches - 1, 20)), settings.jwksRetryLimit)
+            nextAttempt = now() + delay
+            logger.warning("could not fetch JWKS", metadata: ["reason": .string(reason), "error": .string("\(error)"),
+                                                             "failures": "\(failedFetches)", "retry_in": "\(delay)"])
         }
     }
 
@@ -153,7 +179,7 @@ public actor TokenVerifier {
         }
         keys = collection
         keyIDs = ids
-        fetchedAt = .now
+        fetchedAt = now()
         logger.info("fetched JWKS", metadata: ["keys": .string(ids.sorted().joined(separator: ","))])
     }
 
