@@ -15,8 +15,8 @@ struct UserSettings: Sendable {
     /// `JWT_ISSUER` / `JWT_AUDIENCE`: the same values every verifier checks.
     var issuer: String
     var audience: String
-    /// Sign-in throttling: `LOGIN_MAX_FAILURES_PER_EMAIL` (5), `LOGIN_MAX_FAILURES_PER_IP` (20)
-    /// within `LOGIN_FAILURE_WINDOW_SECONDS` (900).
+    /// Sign-in throttling: `LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP` (5), `LOGIN_MAX_FAILURES_PER_ACCOUNT`
+    /// (100), `LOGIN_MAX_FAILURES_PER_IP` (100) within `LOGIN_FAILURE_WINDOW_SECONDS` (900).
     var loginLimits: LoginLimits
     /// `PASSWORD_RESET_MAX_PER_HOUR` (default 3): reset emails per account and hour.
     var passwordResetsPerHour: Int
@@ -52,8 +52,9 @@ struct UserSettings: Sendable {
             issuer: settings.string("JWT_ISSUER", default: "bazaar-user"),
             audience: settings.string("JWT_AUDIENCE", default: "bazaar"),
             loginLimits: LoginLimits(
-                failuresPerEmail: try settings.int("LOGIN_MAX_FAILURES_PER_EMAIL", default: 5, range: 1...1_000),
-                failuresPerAddress: try settings.int("LOGIN_MAX_FAILURES_PER_IP", default: 20, range: 1...100_000),
+                failuresPerAccountAndAddress: try settings.int("LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP", default: 5, range: 1...1_000),
+                failuresPerAccount: try settings.int("LOGIN_MAX_FAILURES_PER_ACCOUNT", default: 100, range: 1...100_000),
+                failuresPerAddress: try settings.int("LOGIN_MAX_FAILURES_PER_IP", default: 100, range: 1...100_000),
                 window: try settings.seconds("LOGIN_FAILURE_WINDOW_SECONDS", default: .seconds(900))
             ),
             passwordResetsPerHour: try settings.int("PASSWORD_RESET_MAX_PER_HOUR", default: 3, range: 1...1_000),
@@ -64,8 +65,13 @@ struct UserSettings: Sendable {
 }
 
 /// How many failed sign-ins are tolerated before further attempts are refused for a while.
+///
+/// Tight per account *and* client address, so one guesser is stopped after a few tries without
+/// locking the owner (elsewhere) out; loose per account, so guessing from many addresses is still
+/// bounded; generous per address, so shoppers behind one NAT do not block each other.
 struct LoginLimits: Sendable {
-    var failuresPerEmail: Int
+    var failuresPerAccountAndAddress: Int
+    var failuresPerAccount: Int
     var failuresPerAddress: Int
     var window: Duration
 }

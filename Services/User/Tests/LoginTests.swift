@@ -69,28 +69,43 @@ struct LoginTests {
         }
     }
 
-    @Test("after 5 failures for one email the 6th attempt is refused with 429 even with the right password")
-    func lockoutPerEmail() async throws {
+    @Test("5 failures for one account from one address refuse that address (429, even with the right password), not the owner elsewhere")
+    func lockoutPerAccountAndAddress() async throws {
         try await UserServiceHarness.run { service in
             _ = try await service.register(email: "victim@example.com")
             for attempt in 1...5 {
-                let response = try await service.login("victim@example.com", "guess-Number-\(attempt)x", from: "192.0.2.\(attempt)")
+                let response = try await service.login("victim@example.com", "guess-Number-\(attempt)x", from: "192.0.2.66")
                 #expect(response.status == .unauthorized)
             }
-            let sixth = try await service.login("victim@example.com", "correct-Horse-battery-9", from: "192.0.2.99")
+            let sixth = try await service.login("victim@example.com", "correct-Horse-battery-9", from: "192.0.2.66")
             #expect(sixth.status == .tooManyRequests)
             let retryAfter = try #require(sixth.headers[.retryAfter].flatMap { Int($0) })
             #expect((800...900).contains(retryAfter))
             #expect(sixth.headers[.contentType] == "application/problem+json")
-            // Another account from the same addresses is not affected.
+            // The guesser cannot lock the owner out: from the owner's own address sign-in works.
+            #expect(try await service.login("victim@example.com", "correct-Horse-battery-9", from: "198.51.100.20").status == .ok)
+            // Another account from the guesser's address is not affected.
             _ = try await service.register(email: "bystander@example.com")
-            #expect(try await service.login("bystander@example.com", "correct-Horse-battery-9", from: "192.0.2.1").status == .ok)
+            #expect(try await service.login("bystander@example.com", "correct-Horse-battery-9", from: "192.0.2.66").status == .ok)
         }
     }
 
-    @Test("after 20 failures from one address further attempts from it are refused, for any email")
+    @Test("guesses for one account spread over many addresses are bounded by the looser per-account limit")
+    func lockoutPerAccount() async throws {
+        try await UserServiceHarness.run(["LOGIN_MAX_FAILURES_PER_ACCOUNT": "8"]) { service in
+            _ = try await service.register(email: "popular@example.com")
+            for attempt in 1...8 {
+                let response = try await service.login("popular@example.com", "guess-Number-\(attempt)x", from: "192.0.2.\(attempt)")
+                #expect(response.status == .unauthorized)
+            }
+            let refused = try await service.login("popular@example.com", "correct-Horse-battery-9", from: "198.51.100.21")
+            #expect(refused.status == .tooManyRequests)
+        }
+    }
+
+    @Test("after LOGIN_MAX_FAILURES_PER_IP failures from one address further attempts from it are refused, for any email")
     func lockoutPerAddress() async throws {
-        try await UserServiceHarness.run { service in
+        try await UserServiceHarness.run(["LOGIN_MAX_FAILURES_PER_IP": "20"]) { service in
             _ = try await service.register(email: "real@example.com")
             for attempt in 1...20 {
                 let response = try await service.login("spray-\(attempt)@example.com", "guess-Number-\(attempt)x")
@@ -103,7 +118,7 @@ struct LoginTests {
         }
     }
 
-    @Test("a successful sign-in clears the email's earlier failures")
+    @Test("a successful sign-in clears the earlier failures of that account from that address")
     func successClearsFailures() async throws {
         try await UserServiceHarness.run { service in
             _ = try await service.register(email: "forgetful@example.com")

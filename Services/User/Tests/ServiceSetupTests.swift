@@ -11,15 +11,16 @@ import Testing
 
 @Suite("service set-up")
 struct ServiceSetupTests {
-    @Test("defaults: bcrypt cost 12, 15-minute access tokens, 7-day refresh tokens, 30-minute reset links, 5/20 failures in 15 minutes")
+    @Test("defaults: bcrypt cost 12, 15-minute access tokens, 7-day refresh tokens, 30-minute reset links, 5/100/100 failures (account and address / account / address) in 15 minutes")
     func defaults() throws {
         let settings = try UserSettings.from(Settings([:]))
         #expect(settings.bcryptCost == 12)
         #expect(settings.accessTokenLifetime == .seconds(900))
         #expect(settings.refreshTokenLifetime == .seconds(604_800))
         #expect(settings.passwordResetLifetime == .seconds(1_800))
-        #expect(settings.loginLimits.failuresPerEmail == 5)
-        #expect(settings.loginLimits.failuresPerAddress == 20)
+        #expect(settings.loginLimits.failuresPerAccountAndAddress == 5)
+        #expect(settings.loginLimits.failuresPerAccount == 100)
+        #expect(settings.loginLimits.failuresPerAddress == 100)
         #expect(settings.loginLimits.window == .seconds(900))
         #expect(throws: ConfigurationError.self) { try UserSettings.from(Settings(["BCRYPT_COST": "3"])) }
         #expect(throws: ConfigurationError.self) { try UserSettings.from(Settings(["ADMIN_PASSWORD": "only-the-password-1"])) }
