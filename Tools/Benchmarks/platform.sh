@@ -32,6 +32,14 @@ bench_require() {
 
 # Starts the platform (extra environment for its services may be exported by the caller).
 bench_up() {
+    # Every benchmark client is 127.0.0.1, like one huge NAT: the user service's per-address limits
+    # on sign-in, registration and refresh (RATE_LIMIT_*, 10-60 a minute) would refuse the load
+    # itself. The services inherit these from the launcher; a value already set wins.
+    local name
+    for name in RATE_LIMIT_SIGN_IN_PER_MINUTE RATE_LIMIT_REGISTRATION_PER_MINUTE RATE_LIMIT_REFRESH_PER_MINUTE \
+                RATE_LIMIT_PASSWORD_RESET_PER_MINUTE RATE_LIMIT_PASSWORD_CHANGE_PER_MINUTE; do
+        export "$name=${!name:-1000000}"
+    done
     "$bench_bin/bazaar" up --detach --run-dir "$bench_run_dir" "${bench_ports[@]}" >/dev/null
 }
 

@@ -47,14 +47,15 @@ public enum UserService: BazaarService {
         if let admin = settings.initialAdmin {
             host.beforeServing { try await InitialAdministrator.ensure(admin, dependencies: dependencies) }
         }
-        addRoutes(to: host, dependencies: dependencies, jwks: ByteBuffer(bytes: try keyRing.jwksDocument()))
+        addRoutes(to: host, dependencies: dependencies, limits: RouteLimits(redis: redis, keyPrefix: settings.redisKeyPrefix),
+                  jwks: ByteBuffer(bytes: try keyRing.jwksDocument()))
     }
 
-    static func addRoutes(to host: ServiceHost, dependencies: UserDependencies, jwks: ByteBuffer) {
+    static func addRoutes(to host: ServiceHost, dependencies: UserDependencies, limits: RouteLimits, jwks: ByteBuffer) {
         let auth = host.router.group("/api/auth")
         let users = host.router.group("/api/users")
-        AuthRoutes(dependencies: dependencies).add(to: auth)
-        PasswordRoutes(dependencies: dependencies).add(auth: auth, users: users)
+        AuthRoutes(dependencies: dependencies).add(to: auth, limits: limits)
+        PasswordRoutes(dependencies: dependencies).add(auth: auth, users: users, limits: limits)
         ProfileRoutes(dependencies: dependencies).add(to: users)
         AddressRoutes(dependencies: dependencies).add(to: users)
         AdminRoutes(dependencies: dependencies).add(to: users)

@@ -18,6 +18,8 @@ struct UserSettings: Sendable {
     /// Sign-in throttling: `LOGIN_MAX_FAILURES_PER_ACCOUNT_AND_IP` (5), `LOGIN_MAX_FAILURES_PER_ACCOUNT`
     /// (100), `LOGIN_MAX_FAILURES_PER_IP` (100) within `LOGIN_FAILURE_WINDOW_SECONDS` (900).
     var loginLimits: LoginLimits
+    /// Requests per minute on the routes that check credentials or run bcrypt (``RequestLimits``).
+    var requestLimits: RequestLimits
     /// `PASSWORD_RESET_MAX_PER_HOUR` (default 3): reset emails per account and hour.
     var passwordResetsPerHour: Int
     /// `REDIS_KEY_PREFIX` (default `bazaar:user:`): namespaces this service's Redis keys, so
@@ -57,11 +59,32 @@ struct UserSettings: Sendable {
                 failuresPerAddress: try settings.int("LOGIN_MAX_FAILURES_PER_IP", default: 100, range: 1...100_000),
                 window: try settings.seconds("LOGIN_FAILURE_WINDOW_SECONDS", default: .seconds(900))
             ),
+            requestLimits: RequestLimits(
+                signIn: try settings.int("RATE_LIMIT_SIGN_IN_PER_MINUTE", default: 30, range: 1...1_000_000),
+                registration: try settings.int("RATE_LIMIT_REGISTRATION_PER_MINUTE", default: 10, range: 1...1_000_000),
+                refresh: try settings.int("RATE_LIMIT_REFRESH_PER_MINUTE", default: 60, range: 1...1_000_000),
+                passwordReset: try settings.int("RATE_LIMIT_PASSWORD_RESET_PER_MINUTE", default: 10, range: 1...1_000_000),
+                passwordChange: try settings.int("RATE_LIMIT_PASSWORD_CHANGE_PER_MINUTE", default: 10, range: 1...1_000_000)
+            ),
             passwordResetsPerHour: try settings.int("PASSWORD_RESET_MAX_PER_HOUR", default: 3, range: 1...1_000),
             redisKeyPrefix: settings.string("REDIS_KEY_PREFIX", default: "bazaar:user:"),
             initialAdmin: admin
         )
     }
+}
+
+/// Requests per minute per client address (and, for a password change, per account too) on the
+/// routes that check credentials or run bcrypt, so a flood of them cannot take the CPU sign-in
+/// needs: `RATE_LIMIT_SIGN_IN_PER_MINUTE` (30), `RATE_LIMIT_REGISTRATION_PER_MINUTE` (10),
+/// `RATE_LIMIT_REFRESH_PER_MINUTE` (60), `RATE_LIMIT_PASSWORD_RESET_PER_MINUTE` (10, request and
+/// confirm each), `RATE_LIMIT_PASSWORD_CHANGE_PER_MINUTE` (10). Counted in Redis, shared by
+/// replicas; answered with `RateLimit-*` headers, and 429 with `Retry-After` beyond.
+struct RequestLimits: Sendable {
+    var signIn: Int
+    var registration: Int
+    var refresh: Int
+    var passwordReset: Int
+    var passwordChange: Int
 }
 
 /// How many failed sign-ins are tolerated before further attempts are refused for a while.

@@ -46,6 +46,10 @@ struct UserServiceHarness: Sendable {
             "REDIS_KEY_PREFIX": "test-\(UUID().uuidString.prefix(8)):",
             "ADMIN_EMAIL": "admin-\(UUID().uuidString.prefix(8).lowercased())@bazaar.test",
             "ADMIN_PASSWORD": adminPassword,
+            // Tests of other behaviour send more than a shopper would; ThrottlingTests lower these.
+            "RATE_LIMIT_SIGN_IN_PER_MINUTE": "10000", "RATE_LIMIT_REGISTRATION_PER_MINUTE": "10000",
+            "RATE_LIMIT_REFRESH_PER_MINUTE": "10000", "RATE_LIMIT_PASSWORD_RESET_PER_MINUTE": "10000",
+            "RATE_LIMIT_PASSWORD_CHANGE_PER_MINUTE": "10000",
         ]
         settings.merge(overrides) { _, override in override }
         return try await ServiceHarness<UserService>.run(needs: ServiceTestNeeds(postgres: true, redis: true), settings: settings,

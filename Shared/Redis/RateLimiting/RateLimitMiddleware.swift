@@ -87,19 +87,30 @@ public struct RateLimitMiddleware: RouterMiddleware {
         guard decision.isAllowed else {
             rejections.increment()
             var problem = ProblemError.tooManyRequests(retryAfterSeconds: decision.retryAfterSeconds ?? 1)
-            problem.headers.append(contentsOf: headers)
+            Self.merge(headers, into: &problem.headers)
             throw problem
         }
         do {
             var response = try await next(request, context)
-            response.headers.append(contentsOf: headers)
+            Self.merge(headers, into: &response.headers)
             return response
         } catch let error as any ProblemConvertible {
             // The problem middleware renders it further out; keep the headers on that response too.
             var problem = error.problem
-            problem.headers.append(contentsOf: headers)
+            Self.merge(headers, into: &problem.headers)
             throw problem
         }
+    }
+
+    /// Puts `headers` (from ``headers(for:)``) into `fields` unless a limit with no more requests
+    /// remaining is already there: one route behind two limiters (per address and per account)
+    /// answers with the tighter one, not with two of each header.
+    static func merge(_ headers: HTTPFields, into fields: inout HTTPFields) {
+        if let present = fields[.rateLimitRemaining].flatMap(Int.init), let ours = headers[.rateLimitRemaining].flatMap(Int.init),
+           present <= ours {
+            return
+        }
+        for field in headers { fields[field.name] = field.value }
     }
 
     /// `RateLimit-Limit`, `RateLimit-Remaining` and `RateLimit-Reset` for `decision`.

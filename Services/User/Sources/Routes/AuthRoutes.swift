@@ -23,10 +23,11 @@ struct AuthRoutes: Sendable {
         var refreshToken: String
     }
 
-    func add(to group: RouterGroup<ServiceRequestContext>) {
-        group.post("register", use: register)
-        group.post("login", use: login)
-        group.post("refresh", use: refresh)
+    func add(to group: RouterGroup<ServiceRequestContext>, limits: RouteLimits) {
+        let perMinute = dependencies.settings.requestLimits
+        limits.route(group, "register", name: "register", perMinute: perMinute.registration).post(use: register)
+        limits.route(group, "login", name: "sign-in", perMinute: perMinute.signIn).post(use: login)
+        limits.route(group, "refresh", name: "refresh", perMinute: perMinute.refresh).post(use: refresh)
         group.post("logout", use: logout)
     }
 

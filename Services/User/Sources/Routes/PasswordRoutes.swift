@@ -23,10 +23,12 @@ struct PasswordRoutes: Sendable {
         var newPassword: String
     }
 
-    func add(auth: RouterGroup<ServiceRequestContext>, users: RouterGroup<ServiceRequestContext>) {
-        auth.post("password-reset", use: requestReset)
-        auth.post("password-reset/confirm", use: confirmReset)
-        users.put("me/password", use: change)
+    func add(auth: RouterGroup<ServiceRequestContext>, users: RouterGroup<ServiceRequestContext>, limits: RouteLimits) {
+        let perMinute = dependencies.settings.requestLimits
+        limits.route(auth, "password-reset", name: "password-reset", perMinute: perMinute.passwordReset).post(use: requestReset)
+        limits.route(auth, "password-reset/confirm", name: "password-reset-confirm", perMinute: perMinute.passwordReset)
+            .post(use: confirmReset)
+        limits.route(users, "me/password", name: "password-change", perMinute: perMinute.passwordChange, perAccount: true).put(use: change)
     }
 
     /// Always 202, whether or not the address has an account (no enumeration). For an active

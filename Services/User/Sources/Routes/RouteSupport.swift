@@ -16,6 +16,29 @@ extension UserDependencies {
     }
 }
 
+/// Limits the requests of one route per client address (and per signed-in account if asked) with
+/// the shared Redis rate limiter (``RequestLimits``). Redis unreachable: 503, as for sign-in.
+struct RouteLimits: Sendable {
+    let redis: RedisClient
+    let keyPrefix: String
+
+    /// `path` under `group`, its requests limited to `perMinute` per client address, and per
+    /// signed-in account too when `perAccount` is set.
+    func route(_ group: RouterGroup<ServiceRequestContext>, _ path: RouterPath, name: String, perMinute: Int,
+               perAccount: Bool = false) -> RouterGroup<ServiceRequestContext> {
+        let limited = group.group(path).add(middleware: middleware(name: "\(name)-ip", perMinute: perMinute, key: RateLimitMiddleware.clientAddress()))
+        if perAccount {
+            limited.add(middleware: middleware(name: "\(name)-account", perMinute: perMinute, key: { _, context in context.identity?.userID }))
+        }
+        return limited
+    }
+
+    private func middleware(name: String, perMinute: Int, key: @escaping RateLimitMiddleware.KeyFunction) -> RateLimitMiddleware {
+        RateLimitMiddleware(limiter: RateLimiter(client: redis, name: keyPrefix + name, rate: RateLimit(limit: perMinute, window: .seconds(60))),
+                            whenRedisFails: .reject, key: key)
+    }
+}
+
 extension AuthResponse: ResponseEncodable {}
 extension UserView: ResponseEncodable {}
 extension AdminUserView: ResponseEncodable {}
