@@ -28,6 +28,22 @@ struct GatewayConfigurationTests {
         }
     }
 
+    @Test("nginx workers may hold as many connections as the open-file limit leaves room for, 256 to 8192")
+    func workerConnectionsFollowTheFileLimit() {
+        #expect(OpenFileLimit.nginxWorkerConnections(forLimit: 1024) == 896)
+        #expect(OpenFileLimit.nginxWorkerConnections(forLimit: 100) == 256)
+        #expect(OpenFileLimit.nginxWorkerConnections(forLimit: 1 << 20) == 8192)
+        var wide = configuration
+        wide.workerConnections = 8192
+        #expect(wide.nginxConfiguration().contains("events {\n    worker_connections 8192;\n}"))
+        // The launcher raises its soft limit before starting anything; the children inherit it.
+        var limit = rlimit()
+        #expect(getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0)
+        let hard = Int(clamping: limit.rlim_max)
+        #expect(OpenFileLimit.raise() == min(hard, 1 << 20))
+        #expect(OpenFileLimit.current == min(hard, 1 << 20))
+    }
+
     @Test("an unreachable service answers a 503 problem+json naming it, a timeout a 504")
     func unavailableServicesAnswerProblemJSON() throws {
         for service in ServiceRegistry.all {

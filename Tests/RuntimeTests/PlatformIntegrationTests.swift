@@ -23,7 +23,7 @@ struct PlatformIntegrationTests {
             // The services' consumers wait 100 ms per fetch instead of the launcher's 10: this test
             // measures no latency, and ten debug-built services polling every 10 ms take CPU from
             // the tests running beside it.
-            let start = try await TestProcess.run(launcher, ["up", "--detach"] + common, environment: Self.quietConsumers)
+            let start = try await TestProcess.run(launcher, ["up", "--detach"] + common, environment: Self.testEnvironment)
             try #require(start.status == 0, "bazaar up --detach failed:\n\(start.output)")
             let secrets = RunDirectory(path: runDirectory.path).secretsDirectory
             let password = try String(contentsOf: secrets.appending(path: "admin-password"), encoding: .utf8)
@@ -131,7 +131,8 @@ struct PlatformIntegrationTests {
             let confirmed = try await request("POST", "/api/auth/password-reset/confirm",
                                               body: #"{"token":"\#(resetToken)","newPassword":"brand-New-secret-77"}"#)
             #expect(confirmed.status == 204, "\(confirmed.body)")
-            #expect(try await request("POST", "/api/auth/login", body: #"{"email":"shopper@example.com","password":"brand-New-secret-77"}"#).status == 200)
+            // A reset ends every session: the token issued at registration is refused from now on.
+            #expect(try await request("GET", "/api/users/me", token: customerToken).status == 401)
 
             // The order saga across processes (cart → order → inventory → payment → notification):
             // a paid order is confirmed and emailed, a declined card cancels its order, and the
@@ -266,11 +267,22 @@ struct PlatformIntegrationTests {
 
             // A restart keeps the key (tokens issued before stay valid) and the administrator.
             #expect(try await TestProcess.run(launcher, ["down"] + common).status == 0)
-            let restart = try await TestProcess.run(launcher, ["up", "--detach"] + common, environment: Self.quietConsumers)
+            let restart = try await TestProcess.run(launcher, ["up", "--detach"] + common, environment: Self.testEnvironment)
             try #require(restart.status == 0, "second bazaar up failed:\n\(restart.output)")
-            #expect(try await request("GET", "/api/users/me", token: customerToken).status == 200)
+            #expect(try await request("GET", "/api/users/me", token: shopperToken).status == 200)
             let adminAgain = try await request("POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#)
             #expect(adminAgain.status == 200)
+
+            // 500 live streams open through the gateway: it goes on answering other requests, and
+            // disabling the account (below) ends every one of them with an `end` event.
+            let python = try TestTools.require("python3", debianPackage: "python3")
+            let crowd = try RunningChildProcess(python, ["-c", StreamCrowd.program, String(gatewayPort), shopperToken, "500"])
+            try await eventually("500 streams to connect through the gateway") {
+                crowd.output.contains("connected 500") || crowd.output.contains("ended")
+            }
+            #expect(crowd.output.contains("connected 500"), "\(crowd.output)")
+            #expect(try await request("GET", "/api/catalog/products").status == 200)
+            #expect(try await request("GET", "/api/users/me", token: shopperToken).status == 200)
 
             // Disabling an account stops its unexpired access token at every service within moments
             // (each follows user.updated), not when the token expires.
@@ -282,9 +294,12 @@ struct PlatformIntegrationTests {
             // Each service follows the topic on its own, so each is asked until it refuses.
             for path in ["/api/notifications", "/api/users/me"] {
                 try await eventually("\(path) to refuse a disabled account's token") {
-                    try await request("GET", path, token: customerToken).status == 401
+                    try await request("GET", path, token: shopperToken).status == 401
                 }
             }
+            try await eventually("the crowd's streams to end") { crowd.output.contains("ended") }
+            #expect(crowd.output.contains("ended 500 with-end-event 500 not-ok 0"), "\(crowd.output)")
+            await crowd.stop()
         } catch {
             failure = error
         }
@@ -309,7 +324,7 @@ struct PlatformIntegrationTests {
         let client = PlatformClient(curl: curl, gateway: "http://127.0.0.1:\(gatewayPort)")
         var failure: (any Error)?
         do {
-            let start = try await TestProcess.run(launcher, ["up", "--detach", "--scale", "order=3"] + common, environment: Self.quietConsumers)
+            let start = try await TestProcess.run(launcher, ["up", "--detach", "--scale", "order=3"] + common, environment: Self.testEnvironment)
             try #require(start.status == 0, "bazaar up --detach --scale order=3 failed:\n\(start.output)")
             let processes = try #require(try RunStateStore(runDirectory: RunDirectory(path: runDirectory.path)).load()).processes
             let replicas = processes.filter { $0.kind == .service && ($0.name == "order" || $0.name.hasPrefix("order-")) }
@@ -380,7 +395,10 @@ struct PlatformIntegrationTests {
         if let failure { throw failure }
     }
 
-    static let quietConsumers = ["KAFKA_FETCH_WAIT_MAX_MS": "100"]
+    /// The services' consumers wait 100 ms per fetch instead of the launcher's 10 (no latency is
+    /// measured here, and ten debug-built services polling every 10 ms take CPU from the tests
+    /// running beside it); one shopper may open the crowd of streams ``StreamCrowd`` opens.
+    static let testEnvironment = ["KAFKA_FETCH_WAIT_MAX_MS": "100", "NOTIFICATION_STREAMS_PER_USER": "600"]
 
     /// The launcher's options for a private platform: `runDirectory`, free ports for the stores.
     static func runArguments(runDirectory: String, gatewayPort: Int, smtpPort: Int, servicePortOffset: Int) throws -> [String] {
@@ -434,10 +452,59 @@ struct PlatformClient {
     }
 
     func object(_ text: String) throws -> [String: Any] {
-        try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], "not a JSON object: \(text)")
+        try #require(try Self.json(text) as? [String: Any], "not a JSON object: \(text)")
     }
 
     func field(_ name: String, of text: String) throws -> String? {
-        (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?[name] as? String
+        (try Self.json(text) as? [String: Any])?[name] as? String
     }
+
+    /// `text` parsed, or an error that shows it (an empty answer is a failed request, not bad JSON).
+    private static func json(_ text: String) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: Data(text.utf8))
+        } catch {
+            throw TestSetupError(description: "not JSON: '\(text.prefix(500))'")
+        }
+    }
+}
+
+/// Opens `count` live streams through the gateway with one token, says `connected <count>` once
+/// every one has said `: connected`, then reads them all until each ends (the gateway closes it:
+/// `Connection: close`) and says how many ended, how many of those with an `end` event, and how
+/// many were answered with anything but 200. Bounded: gives up after four minutes.
+enum StreamCrowd {
+    static let program = """
+        import selectors, socket, sys, time
+        port, token, count = int(sys.argv[1]), sys.argv[2], int(sys.argv[3])
+        request = ("GET /api/notifications/stream HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nAccept: text/event-stream\\r\\n"
+                   f"Authorization: Bearer {token}\\r\\nConnection: close\\r\\n\\r\\n").encode()
+        selector = selectors.DefaultSelector()
+        received = {}
+        for _ in range(count):
+            connection = socket.create_connection(("127.0.0.1", port))
+            connection.sendall(request)
+            connection.setblocking(False)
+            selector.register(connection, selectors.EVENT_READ)
+            received[connection] = b""
+        connected, ended, announced = set(), set(), False
+        deadline = time.monotonic() + 240
+        while len(ended) < count and time.monotonic() < deadline:
+            for key, _ in selector.select(timeout=1):
+                connection = key.fileobj
+                chunk = connection.recv(65536)
+                if not chunk:
+                    selector.unregister(connection)
+                    ended.add(connection)
+                    continue
+                received[connection] += chunk
+                if b": connected" in received[connection]:
+                    connected.add(connection)
+            if not announced and len(connected) == count:
+                print(f"connected {count}", flush=True)
+                announced = True
+        with_end = sum(1 for connection in ended if b"event: end" in received[connection])
+        not_ok = sum(1 for data in received.values() if not data.startswith(b"HTTP/1.1 200"))
+        print(f"connected {len(connected)} ended {len(ended)} with-end-event {with_end} not-ok {not_ok}", flush=True)
+        """
 }

@@ -150,6 +150,9 @@ public final class RunningChildProcess: Sendable {
     /// Everything the program wrote so far.
     public var output: String { collected.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 
+    /// Whether the program still runs (a `curl -N` ends when the server closes the stream).
+    public var isRunning: Bool { process.isRunning }
+
     /// Ends the program (SIGKILL: a reader such as curl has nothing to finish) and waits, off the
     /// cooperative pool, until it has exited.
     public func stop() async {

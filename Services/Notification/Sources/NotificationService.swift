@@ -35,14 +35,17 @@ public enum NotificationService: BazaarService {
         host.addHealthCheck(mailHealth)
         host.addBackgroundWork(DeliveryWorker(database: database, store: store, smtp: smtp, settings: delivery, health: mailHealth,
                                        metricsFactory: host.metrics.factory, logger: host.logger))
-        let live = LiveEvents()
+        let live = LiveEvents(standings: host.accountStandings,
+                              streamsPerUser: try host.settings.int("NOTIFICATION_STREAMS_PER_USER", default: 5, range: 1...10_000))
+        host.accountStandings.onChange { userID in live.accountChanged(userID: userID) }
         host.addService(try LiveEventConsumer.follower(settings: bus.settings, serviceName: name, live: live, logger: host.logger,
                                                        metricsFactory: host.metrics.factory))
         let group = host.router.group("/api/notifications")
         NotificationRoutes(database: database, store: store).add(to: group)
         StreamRoute(live: live, heartbeat: try host.settings.seconds("NOTIFICATION_STREAM_HEARTBEAT_SECONDS", default: .seconds(15)),
                     database: database, store: store,
-                    ticketLifetime: try host.settings.seconds("NOTIFICATION_STREAM_TICKET_SECONDS", default: .seconds(60))).add(to: group)
+                    ticketLifetime: try host.settings.seconds("NOTIFICATION_STREAM_TICKET_SECONDS", default: .seconds(60)),
+                    ticketsPerUser: try host.settings.int("NOTIFICATION_STREAM_TICKETS_PER_USER", default: 5, range: 1...10_000)).add(to: group)
     }
 
     static func migrations() throws -> [Migration] {

@@ -288,6 +288,94 @@ struct LiveStreamTests {
         }
     }
 
+    /// A `curl -N` reading the stream with `token` (or `ticket`), once it has connected.
+    static func openStream(_ service: NotificationHarness, token: String? = nil, ticket: String? = nil) async throws -> RunningChildProcess {
+        let url = "\(service.baseURL)/api/notifications/stream" + (ticket.map { "?ticket=\($0)" } ?? "")
+        let authorization = token.map { ["-H", "Authorization: Bearer \($0)"] } ?? []
+        let curl = try RunningChildProcess("/usr/bin/curl", ["-s", "-N", "--max-time", "300"] + authorization + [url])
+        do {
+            try await eventually("the stream to connect") { curl.output.contains(": connected") }
+        } catch {
+            await curl.stop()
+            throw error
+        }
+        return curl
+    }
+
+    @Test("a user has at most NOTIFICATION_STREAMS_PER_USER streams (one more ends the oldest) and NOTIFICATION_STREAM_TICKETS_PER_USER unused tickets")
+    func perUserLimits() async throws {
+        try await NotificationHarness.run(["NOTIFICATION_STREAMS_PER_USER": "2", "NOTIFICATION_STREAM_TICKETS_PER_USER": "2"]) { service in
+            let token = try await service.token(for: "u-many")
+            let first = try await Self.openStream(service, token: token)
+            let second = try await Self.openStream(service, token: token)
+            let other = try await Self.openStream(service, token: try await service.token(for: "u-other"))
+            let third = try await Self.openStream(service, token: token)
+            try await eventually("the oldest stream to end") { !first.isRunning }
+            #expect(first.output.contains("event: end\ndata: This account opened more than 2 live streams"), "\(first.output)")
+            #expect(second.isRunning && third.isRunning && other.isRunning, "only the oldest of that user's streams ends")
+            for stream in [second, third, other] { await stream.stop() }
+
+            let tickets = "/api/notifications/stream/tickets"
+            func issue() async throws -> TestResponse {
+                try await service.client.execute(uri: tickets, method: .post, headers: [.authorization: "Bearer \(token)"])
+            }
+            let ticket = try #require(try await issue().jsonObject()["ticket"] as? String)
+            #expect(try await issue().status == .created)
+            let refused = try await issue()
+            #expect(refused.status == .tooManyRequests)
+            #expect(refused.headers[.retryAfter] != nil)
+            // Spending one makes room for another.
+            let spending = try await Self.openStream(service, ticket: ticket)
+            #expect(try await issue().status == .created)
+            await spending.stop()
+        }
+    }
+
+    @Test("a stream ends, with an end event, when its session is signed out or the account's sessions are ended; a ticket from before is refused")
+    func endsWithSession() async throws {
+        try await NotificationHarness.run { service in
+            let userID = "u-ending-\(UUID().uuidString.prefix(6).lowercased())"
+            func token(session: String) async throws -> String {
+                var claims = TestSigningKey.claims(userID: userID)
+                claims.sid = session
+                return try await service.key.sign(claims)
+            }
+            let (tokenA, tokenB) = (try await token(session: "session-a"), try await token(session: "session-b"))
+            let streamA = try await Self.openStream(service, token: tokenA)
+            let streamB = try await Self.openStream(service, token: tokenB)
+            let ticketB = try #require(try await service.client.execute(uri: "/api/notifications/stream/tickets", method: .post,
+                                                                        headers: [.authorization: "Bearer \(tokenB)"]).jsonObject()["ticket"] as? String)
+            func updated(sessionsRevokedAt: Date? = nil, revokedSession: String? = nil) -> UserUpdated {
+                UserUpdated(userId: userID, email: "\(userID)@example.com", name: "Ada", role: "customer", disabled: false,
+                            changedFields: ["sessions"], updatedAt: Date(timeIntervalSinceNow: -60), sessionsRevokedAt: sessionsRevokedAt,
+                            revokedSessionId: revokedSession)
+            }
+            try await service.publish([updated(revokedSession: "session-a")])
+            try await eventually("session a's stream to end") { !streamA.isRunning }
+            #expect(streamA.output.contains("event: end\ndata: This session was signed out"), "\(streamA.output)")
+            #expect(streamB.isRunning && !streamB.output.contains("event: end"), "another session's stream stays open")
+
+            try await service.publish([updated(sessionsRevokedAt: Date())])
+            try await eventually("session b's stream to end") { !streamB.isRunning }
+            #expect(streamB.output.contains("event: end\ndata: This account's sessions were ended"), "\(streamB.output)")
+            let late = try await service.client.execute(uri: "/api/notifications/stream?ticket=\(ticketB)", method: .get)
+            #expect(late.status == .unauthorized)
+        }
+    }
+
+    @Test("a stream ends when the token that opened it expires, and a ticket never outlives its token")
+    func endsWithToken() async throws {
+        try await NotificationHarness.run(["NOTIFICATION_STREAM_TICKET_SECONDS": "60"]) { service in
+            let token = try await service.key.sign(TestSigningKey.claims(userID: "u-brief", lifetime: 6))
+            let stream = try await Self.openStream(service, token: token)
+            let issued = try await service.client.execute(uri: "/api/notifications/stream/tickets", method: .post,
+                                                          headers: [.authorization: "Bearer \(token)"])
+            #expect(try (issued.jsonObject()["expiresIn"] as? Int).map { $0 <= 6 } == true, "\(String(buffer: issued.body))")
+            try await eventually("the stream to end with its token") { !stream.isRunning }
+            #expect(stream.output.contains("event: end\ndata: The access token expired"), "\(stream.output)")
+        }
+    }
+
     /// What `curl` reads from the stream once it has shown `userID`'s own event (order `o-own`)
     /// and a heartbeat. Pairs of payment events go out until the own one is seen — one for
     /// somebody else (`o-other`) first, then the user's own, under one key, so they share a

@@ -21,14 +21,19 @@ public struct Identity: Sendable, Equatable {
     /// The sign-in session the token belongs to (`sid`, the refresh-token family): signing that
     /// session out refuses its access tokens too.
     public let sessionID: String?
+    /// When the token expires (`exp`): what the token opened for longer than one request (a live
+    /// stream) ends then.
+    public let expiresAt: Date?
 
-    public init(userID: String, role: Role, email: String? = nil, tokenID: String? = nil, issuedAt: Date? = nil, sessionID: String? = nil) {
+    public init(userID: String, role: Role, email: String? = nil, tokenID: String? = nil, issuedAt: Date? = nil, sessionID: String? = nil,
+                expiresAt: Date? = nil) {
         self.userID = userID
         self.role = role
         self.email = email
         self.tokenID = tokenID
         self.issuedAt = issuedAt
         self.sessionID = sessionID
+        self.expiresAt = expiresAt
     }
 }
 
@@ -66,6 +71,6 @@ public struct AccessTokenClaims: JWTPayload, Equatable {
     }
 
     var identity: Identity {
-        Identity(userID: sub.value, role: role, email: email, tokenID: jti?.value, issuedAt: iat.value, sessionID: sid)
+        Identity(userID: sub.value, role: role, email: email, tokenID: jti?.value, issuedAt: iat.value, sessionID: sid, expiresAt: exp.value)
     }
 }

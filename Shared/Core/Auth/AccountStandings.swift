@@ -59,6 +59,7 @@ public final class AccountStandings: Sendable {
 
     public let window: TimeInterval
     private let standings = Mutex<[String: Standing]>([:])
+    private let observers = Mutex<[@Sendable (String) -> Void]>([])
 
     public init(window: Duration = .seconds(3600)) {
         self.window = TimeInterval(window.components.seconds)
@@ -88,6 +89,14 @@ public final class AccountStandings: Sendable {
             // Forget what no unexpired token can predate (cheap: runs only when accounts change).
             standings = standings.filter { $0.value.latest > horizon }
         }
+        for observer in observers.withLock({ $0 }) { observer(change.userID) }
+    }
+
+    /// Calls `observer` with the user id after every recorded change, so what a token opened for
+    /// longer than one request (a live stream) can ask ``refusal(for:now:)`` again and end.
+    /// Called on the recording thread: keep it short.
+    public func onChange(_ observer: @escaping @Sendable (String) -> Void) {
+        observers.withLock { $0.append(observer) }
     }
 
     /// Records the account's current role and disabled flag as of `changedAt`.

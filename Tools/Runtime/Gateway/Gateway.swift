@@ -31,7 +31,8 @@ public enum Gateway {
             services: settings.services,
             healthPort: healthPort,
             workerUser: geteuid() == 0 ? SystemAccount.gatewayUserName : nil,
-            replicaPorts: Dictionary(uniqueKeysWithValues: settings.services.map { ($0.name, settings.instances(of: $0).map(\.port)) })
+            replicaPorts: Dictionary(uniqueKeysWithValues: settings.services.map { ($0.name, settings.instances(of: $0).map(\.port)) }),
+            workerConnections: OpenFileLimit.nginxWorkerConnections(forLimit: OpenFileLimit.current)
         )
     }
 

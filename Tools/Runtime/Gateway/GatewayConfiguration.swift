@@ -27,12 +27,17 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// Every port a service's replicas listen on (`bazaar up --scale`), by service name; a service
     /// not named here is reached on its own port only. nginx spreads requests over them.
     public var replicaPorts: [String: [Int]]
+    /// Connections each nginx worker may hold, client and upstream sides together (a live stream
+    /// holds two for as long as it is open): see ``OpenFileLimit/nginxWorkerConnections(forLimit:)``.
+    public var workerConnections: Int
 
     /// Creates a configuration.
     public init(
         port: Int, directory: String, services: [ServiceDefinition], healthPort: Int, workerUser: String? = nil,
-        upgradeRoutePrefixes: Set<String> = [], maximumBodySize: String = "10m", replicaPorts: [String: [Int]] = [:]
+        upgradeRoutePrefixes: Set<String> = [], maximumBodySize: String = "10m", replicaPorts: [String: [Int]] = [:],
+        workerConnections: Int = 1024
     ) {
+        self.workerConnections = workerConnections
         self.port = port
         self.directory = directory
         self.services = services
@@ -76,7 +81,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "error_log stderr warn;",
             "",
             "events {",
-            "    worker_connections 1024;",
+            "    worker_connections \(workerConnections);",
             "}",
             "",
             "http {",

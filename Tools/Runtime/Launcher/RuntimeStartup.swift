@@ -15,6 +15,8 @@ struct RuntimeStartup: Sendable {
     /// Starts everything `mode` needs and returns the content of `infra.env`.
     func run() async throws -> EnvironmentFile {
         try checkPorts()
+        // Before any child starts: they inherit it (the gateway and services hold open streams).
+        OpenFileLimit.raise()
         let environment = try await startInfrastructure()
         if mode == .full {
             try await startServices(environment: environment)

@@ -148,22 +148,38 @@ struct NotificationStore: Sendable {
 
     // MARK: Stream tickets
 
-    /// Stores a ticket (its digest) for `userID`, valid for `lifetime`; expired tickets of the
-    /// last hour go at the same time, so the table stays small.
-    func createStreamTicket(digest: Data, userID: String, lifetime: Duration, on connection: PostgresConnection) async throws {
+    /// Stores a ticket (its digest) for `identity`'s token, valid for `lifetime`, unless its user
+    /// already holds `limit` unspent, unexpired tickets (false then). Run it in a transaction: the
+    /// user's tickets are counted under a lock, so parallel requests cannot overshoot. Expired
+    /// tickets of the last hour go at the same time, so the table stays small.
+    func createStreamTicket(digest: Data, for identity: Identity, lifetime: Duration, limit: Int,
+                            on connection: PostgresConnection) async throws -> Bool {
         let seconds = Double(lifetime.components.seconds)
+        try await connection.query("SELECT pg_advisory_xact_lock(hashtext('stream-tickets:' || \(identity.userID)))", logger: logger)
+        let unspent = try await count(connection.query("""
+            SELECT count(*) FROM stream_tickets WHERE user_id = \(identity.userID) AND used_at IS NULL AND expires_at > now()
+            """, logger: logger))
+        guard unspent < limit else { return false }
         try await connection.query("DELETE FROM stream_tickets WHERE expires_at < now() - interval '1 hour'", logger: logger)
         try await connection.query("""
-            INSERT INTO stream_tickets (digest, user_id, expires_at) VALUES (\(digest), \(userID), now() + make_interval(secs => \(seconds)))
+            INSERT INTO stream_tickets (digest, user_id, role, session_id, token_issued_at, token_expires_at, expires_at)
+            VALUES (\(digest), \(identity.userID), \(identity.role.rawValue), \(identity.sessionID), \(identity.issuedAt),
+                    \(identity.expiresAt), now() + make_interval(secs => \(seconds)))
             """, logger: logger)
+        return true
     }
 
-    /// Spends a ticket: the user it was issued to, or nil when it is unknown, expired or spent.
-    func redeemStreamTicket(digest: Data, on connection: PostgresConnection) async throws -> String? {
+    /// Spends a ticket: the identity of the token it was issued for, or nil when it is unknown,
+    /// expired or spent.
+    func redeemStreamTicket(digest: Data, on connection: PostgresConnection) async throws -> Identity? {
         let rows = try await connection.query("""
-            UPDATE stream_tickets SET used_at = now() WHERE digest = \(digest) AND used_at IS NULL AND expires_at > now() RETURNING user_id
+            UPDATE stream_tickets SET used_at = now() WHERE digest = \(digest) AND used_at IS NULL AND expires_at > now()
+            RETURNING user_id, role, session_id, token_issued_at, token_expires_at
             """, logger: logger)
-        for try await userID in rows.decode(String.self) { return userID }
+        for try await (userID, role, sessionID, issuedAt, expiresAt) in rows.decode((String, String, String?, Date?, Date?).self) {
+            guard let role = Role(rawValue: role) else { return nil }
+            return Identity(userID: userID, role: role, issuedAt: issuedAt, sessionID: sessionID, expiresAt: expiresAt)
+        }
         return nil
     }
 
