@@ -441,14 +441,35 @@ struct PlatformClient {
     let gateway: String
 
     func request(_ method: String, _ path: String, token: String? = nil, body: String? = nil,
-                 headers: [String] = []) async throws -> (status: Int, body: String) {
+                 headers: [String] = [], dumpHeaders: Bool = false) async throws -> (status: Int, body: String) {
         var arguments = ["-s", "-m", "10", "-X", method, "-w", "\n%{http_code}", gateway + path]
+        if dumpHeaders { arguments += ["-D", "-"] }
         if let body { arguments += ["-H", "Content-Type: application/json", "-d", body] }
         for header in headers { arguments += ["-H", header] }
         if let token { arguments += ["-H", "Authorization: Bearer \(token)"] }
         let result = try await TestProcess.run(curl, arguments)
         let lines = result.output.split(separator: "\n", omittingEmptySubsequences: false)
         return (Int(lines.last ?? "") ?? 0, lines.dropLast().joined(separator: "\n"))
+    }
+
+    /// An answer with its headers (names in lower case).
+    struct Exchange {
+        var status: Int
+        var headers: [String: String]
+        var body: String
+    }
+
+    /// `request` that keeps the response headers too.
+    func exchange(_ method: String, _ path: String, token: String? = nil, body: String? = nil, headers: [String] = []) async throws -> Exchange {
+        let answer = try await request(method, path, token: token, body: body, headers: headers, dumpHeaders: true)
+        let (head, rest) = answer.body.firstRange(of: "\r\n\r\n").map { (answer.body[..<$0.lowerBound], answer.body[$0.upperBound...]) }
+            ?? (answer.body[...], ""[...])
+        var fields: [String: String] = [:]
+        for line in head.split(separator: "\r\n").dropFirst() {
+            guard let colon = line.firstIndex(of: ":") else { continue }
+            fields[line[..<colon].lowercased()] = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return Exchange(status: answer.status, headers: fields, body: String(rest))
     }
 
     func object(_ text: String) throws -> [String: Any] {

@@ -33,10 +33,11 @@ source "$run_dir/infra.env"
 set +a
 export BAZAAR_RUN_DIR="$run_dir"
 
-# The whole-platform suite (`bazaar up` with every service as a debug-built process, and the
-# order saga across them) runs on its own after the rest: beside the other suites its processes
-# and their disk writes starved time-sensitive tests on two cores.
-platform_suite=PlatformIntegrationTests
+# The whole-platform suites (`bazaar up` with every service as a debug-built process: the order
+# saga across them, and the security suite's attacks through the gateway) run on their own after
+# the rest: beside the other suites their processes and disk writes starved time-sensitive tests
+# on two cores.
+platform_suite='PlatformIntegrationTests|SecurityTests'
 swift_tests() {
     local status=0
     swift test --skip-build --skip "$platform_suite" || status=$?

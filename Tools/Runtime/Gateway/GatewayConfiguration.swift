@@ -231,7 +231,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
         }
         directives += [
             "proxy_set_header X-Request-ID $bazaar_request_id;",
-            "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+            // The gateway is the edge: nothing in front of it is trusted, so a client's own
+            // X-Forwarded-For is replaced, not extended (a loopback client is in the services'
+            // default TRUSTED_PROXIES and could otherwise pick the address it is throttled under).
+            "proxy_set_header X-Forwarded-For $remote_addr;",
             "proxy_set_header X-Forwarded-Proto $scheme;",
             "proxy_set_header X-Forwarded-Host $http_host;",
         ]
