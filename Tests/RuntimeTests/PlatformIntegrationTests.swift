@@ -10,33 +10,21 @@ struct PlatformIntegrationTests {
     @Test("every service joins bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, and the order saga across processes (paid and emailed, declined, cancelled with refund and restock, out of stock, the order service SIGKILLed mid-saga and restarted, the live stream), all through the gateway",
           .timeLimit(.minutes(5)))
     func userServiceBehindGateway() async throws {
-        let launcher = try LauncherBinary.locate()
-        let curl = try TestTools.require("curl", debianPackage: "curl")
-        let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-up-test")
-        let gatewayPort = try LoopbackPort.free()
-        let smtpPort = try LoopbackPort.free()
-        let common = try Self.runArguments(runDirectory: runDirectory.path, gatewayPort: gatewayPort, smtpPort: smtpPort,
-                                           servicePortOffset: try Self.freeServicePortOffset())
-        let gateway = "http://127.0.0.1:\(gatewayPort)"
-        var failure: (any Error)?
-        do {
-            // The services' consumers wait 100 ms per fetch instead of the launcher's 10: this test
-            // measures no latency, and ten debug-built services polling every 10 ms take CPU from
-            // the tests running beside it.
-            let start = try await TestProcess.run(launcher, ["up", "--detach"] + common, environment: Self.testEnvironment)
-            try #require(start.status == 0, "bazaar up --detach failed:\n\(start.output)")
-            let secrets = RunDirectory(path: runDirectory.path).secretsDirectory
-            let password = try String(contentsOf: secrets.appending(path: "admin-password"), encoding: .utf8)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            #expect(start.output.contains("Administrator: admin@bazaar.local / \(password)"), "\(start.output)")
-            #expect(start.output.contains("Mail is written to \(runDirectory.path)/mail"), "\(start.output)")
+        try await PrivatePlatform.run(prefix: "bazaar-up-test") { platform in
+            let (launcher, curl, runDirectory, common, gateway) = (platform.launcher, platform.curl, platform.runDirectory, platform.arguments,
+                                                                   platform.gateway)
+            let start = platform.start
+            let secrets = RunDirectory(path: runDirectory).secretsDirectory
+            let password = try platform.administratorPassword()
+            #expect(start.contains("Administrator: admin@bazaar.local / \(password)"), "\(start)")
+            #expect(start.contains("Mail is written to \(runDirectory)/mail"), "\(start)")
             // Every service the launcher starts is told where the SMTP sink is.
-            let services = try #require(try RunStateStore(runDirectory: RunDirectory(path: runDirectory.path)).load())
+            let services = try #require(try RunStateStore(runDirectory: RunDirectory(path: runDirectory)).load())
                 .processes.filter { $0.kind == .service }
             #expect(!services.isEmpty)
             for service in services {
                 let environment = try Self.environment(ofProcess: service.pid)
-                #expect(environment["SMTP_HOST"] == "127.0.0.1" && environment["SMTP_PORT"] == String(smtpPort), "\(service.name)")
+                #expect(environment["SMTP_HOST"] == "127.0.0.1" && environment["SMTP_PORT"] == String(platform.smtpPort), "\(service.name)")
                 #expect(environment["SMTP_TLS"] == "none" && environment["SMTP_FROM_EMAIL"] == "shop@bazaar.local", "\(service.name)")
                 // The launcher's own KAFKA_FETCH_WAIT_MAX_MS wins over its default of 10.
                 #expect(environment["KAFKA_FETCH_WAIT_MAX_MS"] == "100", "\(service.name)")
@@ -102,7 +90,7 @@ struct PlatformIntegrationTests {
             #expect(search.body.contains("End-to-end test lamp"))
             // Across processes: the user service's user.registered reaches the notification service,
             // whose welcome email lands in the run's SMTP sink.
-            let mailDirectory = "\(runDirectory.path)/mail"
+            let mailDirectory = "\(runDirectory)/mail"
             let mail = try await eventuallyValue("the welcome email in \(mailDirectory)") {
                 try emlFiles(in: mailDirectory)
                     .map { try String(contentsOfFile: "\(mailDirectory)/\($0)", encoding: .utf8) }
@@ -174,7 +162,7 @@ struct PlatformIntegrationTests {
             let initial = try await stock()  // the adjustment, plus any demo stock the inventory gives a new SKU
             #expect(initial.onHand >= 10 && initial.reserved == 0, "\(initial)")
             // The shopper's live stream, open through the gateway while the orders run.
-            let streamFile = runDirectory.path + "/stream.txt"
+            let streamFile = runDirectory + "/stream.txt"
             let stream = Process()
             stream.executableURL = URL(filePath: curl)
             stream.arguments = ["-s", "-N", "-m", "240", "-H", "Authorization: Bearer \(shopperToken)", "-o", streamFile, gateway + "/api/notifications/stream"]
@@ -237,7 +225,7 @@ struct PlatformIntegrationTests {
             let replacement = Process()
             replacement.executableURL = URL(filePath: orderExecutable)
             replacement.environment = orderEnvironment
-            let replacementLog = runDirectory.path + "/order-restarted.log"
+            let replacementLog = runDirectory + "/order-restarted.log"
             try #require(FileManager.default.createFile(atPath: replacementLog, contents: nil))
             replacement.standardOutput = FileHandle(forWritingAtPath: replacementLog)
             replacement.standardError = replacement.standardOutput
@@ -276,7 +264,7 @@ struct PlatformIntegrationTests {
             // 500 live streams open through the gateway: it goes on answering other requests, and
             // disabling the account (below) ends every one of them with an `end` event.
             let python = try TestTools.require("python3", debianPackage: "python3")
-            let crowd = try RunningChildProcess(python, ["-c", StreamCrowd.program, String(gatewayPort), shopperToken, "500"])
+            let crowd = try RunningChildProcess(python, ["-c", StreamCrowd.program, String(platform.gatewayPort), shopperToken, "500"])
             try await eventually("500 streams to connect through the gateway") {
                 crowd.output.contains("connected 500") || crowd.output.contains("ended")
             }
@@ -300,39 +288,23 @@ struct PlatformIntegrationTests {
             try await eventually("the crowd's streams to end") { crowd.output.contains("ended") }
             #expect(crowd.output.contains("ended 500 with-end-event 500 not-ok 0"), "\(crowd.output)")
             await crowd.stop()
-        } catch {
-            failure = error
         }
-        _ = try? await TestProcess.run(launcher, ["down"] + common)
-        #expect(liveProcesses(mentioning: runDirectory.path) == [])
-        runDirectory.remove()
-        if let failure { throw failure }
     }
 
     @Test("bazaar up --scale order=3: three order replicas share the work; 100 checkouts make 100 orders, each confirmed once",
           .timeLimit(.minutes(6)))
     func scaledOrderService() async throws {
-        let launcher = try LauncherBinary.locate()
-        let curl = try TestTools.require("curl", debianPackage: "curl")
-        let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-scale-test")
-        let gatewayPort = try LoopbackPort.free()
         // Room for the replicas: every service port and the order service's two more (+100, +200).
         let order = try #require(ServiceRegistry.service(named: "order"))
-        let offset = try LoopbackPort.freeOffset(for: ServiceRegistry.all.map(\.port) + [order.port + 100, order.port + 200])
-        let common = try Self.runArguments(runDirectory: runDirectory.path, gatewayPort: gatewayPort, smtpPort: try LoopbackPort.free(),
-                                           servicePortOffset: offset)
-        let client = PlatformClient(curl: curl, gateway: "http://127.0.0.1:\(gatewayPort)")
-        var failure: (any Error)?
-        do {
-            let start = try await TestProcess.run(launcher, ["up", "--detach", "--scale", "order=3"] + common, environment: Self.testEnvironment)
-            try #require(start.status == 0, "bazaar up --detach --scale order=3 failed:\n\(start.output)")
-            let processes = try #require(try RunStateStore(runDirectory: RunDirectory(path: runDirectory.path)).load()).processes
+        try await PrivatePlatform.run(prefix: "bazaar-scale-test", extraServicePorts: [order.port + 100, order.port + 200],
+                                      upOptions: ["--scale", "order=3"]) { platform in
+            let (curl, client, offset) = (platform.curl, platform.client, platform.servicePortOffset)
+            let processes = try #require(try RunStateStore(runDirectory: RunDirectory(path: platform.runDirectory)).load()).processes
             let replicas = processes.filter { $0.kind == .service && ($0.name == "order" || $0.name.hasPrefix("order-")) }
             #expect(Set(replicas.map(\.name)) == ["order", "order-2", "order-3"], "\(processes.map(\.name))")
             let replicaPorts = [order.port, order.port + 100, order.port + 200].map { $0 + offset }
 
-            let password = try String(contentsOf: RunDirectory(path: runDirectory.path).secretsDirectory.appending(path: "admin-password"),
-                                      encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let password = try platform.administratorPassword()
             let admin = try #require(try client.field("accessToken", of: try await client.request(
                 "POST", "/api/auth/login", body: #"{"email":"admin@bazaar.local","password":"\#(password)"}"#).body))
             let registered = try await client.request("POST", "/api/auth/register",
@@ -386,13 +358,7 @@ struct PlatformIntegrationTests {
                     .compactMap { Double($0.split(separator: " ").last ?? "") }.reduce(0, +)
                 #expect(handled > 0, "the replica on port \(port) handled no event")
             }
-        } catch {
-            failure = error
         }
-        _ = try? await TestProcess.run(launcher, ["down"] + common)
-        #expect(liveProcesses(mentioning: runDirectory.path) == [])
-        runDirectory.remove()
-        if let failure { throw failure }
     }
 
     /// The services' consumers wait 100 ms per fetch instead of the launcher's 10 (no latency is
@@ -429,9 +395,58 @@ struct PlatformIntegrationTests {
         return Dictionary(pairs, uniquingKeysWith: { _, last in last })
     }
 
-    /// An offset that moves every registered service port onto a free one.
-    static func freeServicePortOffset() throws -> Int {
-        try LoopbackPort.freeOffset(for: ServiceRegistry.all.map(\.port))
+}
+
+/// A platform of its own for one test: `bazaar up --detach` (with ``PlatformIntegrationTests/testEnvironment``)
+/// in a temporary run directory on free ports, handed to the test, and stopped however the test
+/// ends: `bazaar down`, no process of it left, the directory removed.
+struct PrivatePlatform {
+    let launcher: String
+    let curl: String
+    let runDirectory: String
+    let gatewayPort: Int
+    let smtpPort: Int
+    /// Added to every registered service port (free ones were found).
+    let servicePortOffset: Int
+    /// The launcher options that name this platform (run directory and ports), for more commands.
+    let arguments: [String]
+    /// What `bazaar up` printed.
+    let start: String
+
+    var gateway: String { "http://127.0.0.1:\(gatewayPort)" }
+    var client: PlatformClient { PlatformClient(curl: curl, gateway: gateway) }
+
+    /// The generated administrator's password.
+    func administratorPassword() throws -> String {
+        try String(contentsOf: RunDirectory(path: runDirectory).secretsDirectory.appending(path: "admin-password"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    /// `extraServicePorts`: more ports to keep free at the offset (replicas); `upOptions`: more
+    /// options for `bazaar up` (`--scale`).
+    static func run(prefix: String, extraServicePorts: [Int] = [], upOptions: [String] = [],
+                    _ body: (PrivatePlatform) async throws -> Void) async throws {
+        let launcher = try LauncherBinary.locate()
+        let directory = try TemporaryDirectory.create(prefix: prefix)
+        let (gatewayPort, smtpPort) = (try LoopbackPort.free(), try LoopbackPort.free())
+        let offset = try LoopbackPort.freeOffset(for: ServiceRegistry.all.map(\.port) + extraServicePorts)
+        let arguments = try PlatformIntegrationTests.runArguments(runDirectory: directory.path, gatewayPort: gatewayPort, smtpPort: smtpPort,
+                                                                  servicePortOffset: offset)
+        var failure: (any Error)?
+        do {
+            let start = try await TestProcess.run(launcher, ["up", "--detach"] + upOptions + arguments,
+                                                  environment: PlatformIntegrationTests.testEnvironment)
+            try #require(start.status == 0, "bazaar up --detach \(upOptions) failed:\n\(start.output)")
+            try await body(PrivatePlatform(launcher: launcher, curl: try TestTools.require("curl", debianPackage: "curl"),
+                                           runDirectory: directory.path, gatewayPort: gatewayPort, smtpPort: smtpPort,
+                                           servicePortOffset: offset, arguments: arguments, start: start.output))
+        } catch {
+            failure = error
+        }
+        _ = try? await TestProcess.run(launcher, ["down"] + arguments)
+        #expect(liveProcesses(mentioning: directory.path) == [])
+        directory.remove()
+        if let failure { throw failure }
     }
 }
 

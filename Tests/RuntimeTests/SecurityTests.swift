@@ -16,20 +16,8 @@ struct SecurityTests {
     @Test("a demoted administrator, tokens after sign-out, password change and reset, reset tokens in logs, overlong passwords, forged tokens, foreign origins, password guessing (with a spoofed X-Forwarded-For) and a registration flood: all refused",
           .timeLimit(.minutes(5)))
     func attacksAreRefused() async throws {
-        let launcher = try LauncherBinary.locate()
-        let curl = try TestTools.require("curl", debianPackage: "curl")
-        let runDirectory = try TemporaryDirectory.create(prefix: "bazaar-security-test")
-        let gatewayPort = try LoopbackPort.free()
-        let common = try PlatformIntegrationTests.runArguments(runDirectory: runDirectory.path, gatewayPort: gatewayPort,
-                                                               smtpPort: try LoopbackPort.free(),
-                                                               servicePortOffset: try PlatformIntegrationTests.freeServicePortOffset())
-        let client = PlatformClient(curl: curl, gateway: "http://127.0.0.1:\(gatewayPort)")
-        var failure: (any Error)?
-        do {
-            let start = try await TestProcess.run(launcher, ["up", "--detach"] + common, environment: PlatformIntegrationTests.testEnvironment)
-            try #require(start.status == 0, "bazaar up --detach failed:\n\(start.output)")
-            let password = try String(contentsOf: RunDirectory(path: runDirectory.path).secretsDirectory.appending(path: "admin-password"),
-                                      encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        try await PrivatePlatform.run(prefix: "bazaar-security-test") { platform in
+            let (client, runDirectory, password) = (platform.client, platform.runDirectory, try platform.administratorPassword())
             func signIn(_ email: String, _ password: String) async throws -> (access: String, refresh: String) {
                 let answer = try await client.request("POST", "/api/auth/login", body: #"{"email":"\#(email)","password":"\#(password)"}"#)
                 try #require(answer.status == 200, "sign-in of \(email): \(answer.status) \(answer.body)")
@@ -85,7 +73,7 @@ struct SecurityTests {
             // 5. The reset link carries its token in the fragment, which no server or log sees; the
             // page it opens is served, and its token-bearing query (old links) is not logged.
             #expect(try await client.request("POST", "/api/auth/password-reset", body: #"{"email":"victim@example.com"}"#).status == 202)
-            let mailDirectory = "\(runDirectory.path)/mail"
+            let mailDirectory = "\(runDirectory)/mail"
             let resetMail = try await eventuallyValue("the reset email") { () -> ReceivedMail? in
                 try emlFiles(in: mailDirectory).map { try ReceivedMail(Data(contentsOf: URL(filePath: "\(mailDirectory)/\($0)"))) }
                     .first { $0.to.contains("victim@example.com") && $0.subject == "Reset your Bazaar password" }
@@ -98,7 +86,7 @@ struct SecurityTests {
             #expect(try await client.request("POST", "/api/auth/password-reset/confirm",
                                              body: #"{"token":"\#(resetToken)","newPassword":"\#(resetPassword)"}"#).status == 204)
             #expect(try await get("/api/users/me", token: afterChange) == 401, "a reset ends every session")
-            let launcherLog = RunDirectory(path: runDirectory.path).launcherLog
+            let launcherLog = RunDirectory(path: runDirectory).launcherLog
             try await eventually("the gateway to log the reset page request") {
                 try String(contentsOf: launcherLog, encoding: .utf8).contains("GET /reset-password HTTP/1.1\" 200")
             }
@@ -157,13 +145,7 @@ struct SecurityTests {
             let refused = try #require(answers.last)
             #expect(refused.status == 429 && refused.headers["retry-after"] != nil && refused.headers["ratelimit-remaining"] == "0",
                     "\(refused.status) \(refused.headers)")
-        } catch {
-            failure = error
         }
-        _ = try? await TestProcess.run(launcher, ["down"] + common)
-        #expect(liveProcesses(mentioning: runDirectory.path) == [])
-        runDirectory.remove()
-        if let failure { throw failure }
     }
 
     static func base64URL(_ data: Data) -> String {

@@ -47,19 +47,21 @@ flooding=$!
 sleep 3
 wrk -t1 -c1 -d"${duration}s" --latency -s "$here/login.lua" "$bench_gateway/api/auth/login" > "$bench_run_dir/login-flood.txt"
 wait "$flooding"
-read -r flood_login_rate flood_login_p50 flood_login_p99 flood_login_errors _ < <(bench_summarise "$bench_run_dir/login-flood.txt")
+read -r flood_login_rate flood_login_p50 flood_login_p99 flood_login_errors flood_login_socket < <(bench_summarise "$bench_run_dir/login-flood.txt")
+# No sign-in finished (all timed out: wrk gives up after 2 s) reads as p99 0: count it as missed.
+flood_login_done=$(grep -oE '^ +[0-9]+ requests in' "$bench_run_dir/login-flood.txt" | grep -oE '[0-9]+' | head -1)
 read -r flood_rate _ _ flood_refused _ < <(bench_summarise "$bench_run_dir/flood.txt")
 flood_total=$(grep -oE '^ +[0-9]+ requests in' "$bench_run_dir/flood.txt" | grep -oE '[0-9]+' | head -1)
 flood_accepted=$((flood_total - flood_refused))
 
 target_met=$(python3 -c "print('yes' if $me_rate >= 5000 and $me_errors == 0 else 'no')")
-flood_target_met=$(python3 -c "print('yes' if $flood_login_p99 < 1000 and $flood_login_errors == 0 else 'no')")
+flood_target_met=$(python3 -c "print('yes' if $flood_login_done > 0 and '$flood_login_socket' == 'ok' and $flood_login_p99 < 1000 and $flood_login_errors == 0 else 'no')")
 cat <<REPORT
 user service through the gateway (release, loopback, $(nproc) cores)
   GET /api/users/me, 64 connections, ${duration}s: ${me_rate} req/s, p50 ${me_p50} ms, p99 ${me_p99} ms, non-2xx ${me_errors} (${me_socket}); target >= 5000 req/s met: ${target_met}
   POST /api/auth/login (bcrypt cost 12), 1 client while 50 browse: p50 ${login_p50} ms, p99 ${login_p99} ms, ${login_rate} sign-ins/s, non-2xx ${login_errors}
   browsing meanwhile: ${browse_rate} req/s, p99 ${browse_p99} ms, non-2xx ${browse_errors}
-  POST /api/auth/login, 1 client while 64 flood registration (limit ${RATE_LIMIT_REGISTRATION_PER_MINUTE}/min): p50 ${flood_login_p50} ms, p99 ${flood_login_p99} ms, ${flood_login_rate} sign-ins/s, non-2xx ${flood_login_errors}; target p99 < 1000 ms met: ${flood_target_met}
+  POST /api/auth/login, 1 client while 64 flood registration (limit ${RATE_LIMIT_REGISTRATION_PER_MINUTE}/min): p50 ${flood_login_p50} ms, p99 ${flood_login_p99} ms, ${flood_login_done} sign-ins (${flood_login_rate}/s), non-2xx ${flood_login_errors} (${flood_login_socket}); target p99 < 1000 ms met: ${flood_target_met}
   the flood: ${flood_rate} registrations/s offered, ${flood_accepted} of ${flood_total} accepted, the rest refused (429)
 REPORT
 mkdir -p "$bench_root/.build"
@@ -68,7 +70,7 @@ cat > "$bench_root/.build/bench-user.json" <<JSON
  "login": {"p50Ms": $login_p50, "p99Ms": $login_p99, "perSecond": $login_rate, "non2xx": $login_errors},
  "browsingDuringLogin": {"requestsPerSecond": $browse_rate, "p99Ms": $browse_p99, "non2xx": $browse_errors},
  "loginDuringRegistrationFlood": {"registrationLimitPerMinute": $RATE_LIMIT_REGISTRATION_PER_MINUTE, "p50Ms": $flood_login_p50,
-  "p99Ms": $flood_login_p99, "perSecond": $flood_login_rate, "non2xx": $flood_login_errors, "targetMet": "$flood_target_met",
+  "p99Ms": $flood_login_p99, "perSecond": $flood_login_rate, "signIns": $flood_login_done, "non2xx": $flood_login_errors, "targetMet": "$flood_target_met",
   "floodOffered": $flood_total, "floodAccepted": $flood_accepted}}
 JSON
 [ "$me_errors" = 0 ] && [ "$login_errors" = 0 ] && [ "$flood_login_errors" = 0 ] || { echo "bench-user: some requests failed" >&2; exit 1; }
