@@ -4,6 +4,18 @@ import Testing
 
 @Suite("JSON writer")
 struct JSONWriterTests {
+    @Test("dates are written exactly as JSONEncoder's .iso8601 writes them", arguments: [
+        0, 0.999, 59, 86_399.5, 951_782_400, 951_868_799, 1_795_003_600.25, 2_147_483_648, 4_102_444_800, 253_402_300_799, -1, -86_401.5,
+    ])
+    func datesLikeJSONEncoder(seconds: Double) throws {
+        let date = Date(timeIntervalSince1970: seconds)
+        var json = JSONWriter()
+        json.object { json in json.field("at", date) }
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        #expect(String(decoding: json.bytes, as: UTF8.self) == String(decoding: try encoder.encode(["at": date]), as: UTF8.self))
+    }
+
     @Test("objects, arrays, numbers, booleans and escaped strings parse back to what was written")
     func roundTrip() throws {
         let awkward = "quote \" backslash \\ newline \n tab \t bell \u{7} nul \u{0} é 🛒"

@@ -16,7 +16,12 @@ struct ProfileTests {
             let response = try await service.send(.patch, "/api/users/me", json: ["name": "  New Name "], token: session.accessToken)
             #expect(response.status == .ok)
             #expect(try response.jsonObject()["name"] as? String == "New Name")
-            #expect(try await service.send(.get, "/api/users/me", token: session.accessToken).jsonObject()["name"] as? String == "New Name")
+            // GET writes its JSON directly; it must say exactly what the encoder says for PATCH.
+            let shown = try await service.send(.get, "/api/users/me", token: session.accessToken)
+            #expect(shown.headers[.contentType] == response.headers[.contentType])
+            #expect(try shown.jsonObject() as NSDictionary == response.jsonObject() as NSDictionary,
+                    "\(String(buffer: shown.body)) vs \(String(buffer: response.body))")
+            #expect(try shown.jsonObject()["name"] as? String == "New Name")
             // The same name again changes nothing and publishes nothing.
             #expect(try await service.send(.patch, "/api/users/me", json: ["name": "New Name"], token: session.accessToken).status == .ok)
             let messages = try await TestKafka.collect([service.usersTopic], count: 3, timeout: .seconds(30), settle: .seconds(1))

@@ -3,6 +3,7 @@ import BazaarCore
 import BazaarMessaging
 import Foundation
 import Hummingbird
+import NIOCore
 
 /// `GET` and `PATCH /api/users/me`.
 struct ProfileRoutes: Sendable {
@@ -17,9 +18,10 @@ struct ProfileRoutes: Sendable {
         users.patch("me", use: update)
     }
 
-    @Sendable func show(_ request: Request, context: ServiceRequestContext) async throws -> UserView {
+    @Sendable func show(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let identity = try context.requireUser()
-        return UserView(try await dependencies.database.withConnection { try await dependencies.currentUser(identity, on: $0) })
+        let user = UserView(try await dependencies.database.withConnection { try await dependencies.currentUser(identity, on: $0) })
+        return Response(status: .ok, headers: [.contentType: "application/json; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(bytes: user.jsonBytes())))
     }
 
     @Sendable func update(_ request: Request, context: ServiceRequestContext) async throws -> UserView {
