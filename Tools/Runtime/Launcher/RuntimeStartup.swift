@@ -16,7 +16,12 @@ struct RuntimeStartup: Sendable {
     func run() async throws -> EnvironmentFile {
         try checkPorts()
         // Before any child starts: they inherit it (the gateway and services hold open streams).
-        OpenFileLimit.raise()
+        let openFiles = OpenFileLimit.raise()
+        if openFiles < 4096 {
+            console.announce("warning: the open-file limit is \(openFiles) (the hard limit allows no more); the gateway holds at most "
+                + "\(OpenFileLimit.nginxWorkerConnections(forLimit: openFiles)) connections per worker, and each live stream takes two. "
+                + "Raise it with `ulimit -Hn` (or LimitNOFILE= for a systemd unit).")
+        }
         let environment = try await startInfrastructure()
         if mode == .full {
             try await startServices(environment: environment)
