@@ -12,6 +12,11 @@ public final class PostgresStore: Service, Sendable {
     public let client: PostgresClient
     public let logger: Logger
 
+    /// Opened when ``run()`` starts: the pool's users wait for it, since a lease before the pool
+    /// runs makes postgres-nio log a warning on every start whose migrations (or health check)
+    /// are scheduled before the pool's task on a busy machine.
+    private let running = Gate()
+
     public init(configuration: PostgresClient.Configuration, logger: Logger) {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
         self.logger = logger
@@ -19,7 +24,13 @@ public final class PostgresStore: Service, Sendable {
 
     /// Runs the pool until graceful shutdown.
     public func run() async {
+        running.open()
         await client.run()
+    }
+
+    /// Returns once ``run()`` has started (at once after that).
+    func untilRunning() async {
+        await running.wait()
     }
 
     /// Runs `body` in one transaction: committed when it returns, rolled back when it throws.
@@ -30,6 +41,7 @@ public final class PostgresStore: Service, Sendable {
     public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
             let actions = CommitActions()
+            await untilRunning()
             let result = try await Self.$pendingCommitActions.withValue(actions) {
                 try await client.withTransaction(logger: logger) { connection in
                     try await body(connection)
@@ -56,7 +68,8 @@ public final class PostgresStore: Service, Sendable {
 
     /// Runs `body` with one pooled connection, outside any transaction.
     public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
-        try await client.withConnection { connection in try await body(connection) }
+        await untilRunning()
+        return try await client.withConnection { connection in try await body(connection) }
     }
 
     /// Runs `body` with a store connected to the database in `settings` (`DATABASE_URL`), its pool
@@ -78,6 +91,7 @@ public final class PostgresStore: Service, Sendable {
     /// notification (a `pg_notify` committed by anyone), reconnecting after a failure, until the
     /// task is cancelled. How workers wake when a commit gives them something to do.
     public func listen(on channel: String, _ notified: @escaping @Sendable () -> Void) async {
+        await untilRunning()
         while !Task.isCancelled {
             do {
                 try await client.withConnection { connection in
@@ -156,5 +170,36 @@ extension PostgresConnection {
     /// a `query` whose rows are never read returns as if it had succeeded.
     public func run(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
+    }
+}
+
+/// A one-way gate: ``wait()`` returns once ``open()`` was called, by anyone, before or after.
+final class Gate: Sendable {
+    private struct State {
+        var isOpen = false
+        var waiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    private let state = Mutex(State())
+
+    func open() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.isOpen = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func wait() async {
+        if state.withLock({ $0.isOpen }) { return }
+        await withCheckedContinuation { continuation in
+            let resumeNow = state.withLock { state -> Bool in
+                if state.isOpen { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
     }
 }

@@ -195,6 +195,8 @@ struct PostgresOutboxBatches: OutboxStore {
 
     func deletePublished(olderThan retention: Duration) async throws {
         let seconds = Int(retention.components.seconds)
-        try await store.client.query("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => \(seconds))", logger: logger)
+        try await store.withConnection { connection in
+            try await connection.run("DELETE FROM outbox WHERE published_at < now() - make_interval(secs => \(seconds))", logger: logger)
+        }
     }
 }

@@ -1,6 +1,7 @@
 import BazaarCore
 import BazaarPostgres
 import BazaarTestSupport
+import Logging
 import PostgresNIO
 import Synchronization
 import Testing
@@ -19,6 +20,37 @@ func withItemsTable(_ body: @escaping @Sendable (PostgresStore) async throws -> 
 
 @Suite("Postgres store (real server)")
 struct PostgresStoreTests {
+    @Test("work asked of the store before its pool runs waits for the pool, and postgres-nio has nothing to warn about")
+    func waitsForThePool() async throws {
+        try await TestDatabase.withFresh { settings in
+            let logs = LogCapture()
+            let logger = Logger(label: "test") { _ in JSONLogHandler(service: "test", level: .debug, sink: logs) }
+            let store = PostgresStore(configuration: try .from(settings), logger: logger)
+            let answered = Atomic<Bool>(false)
+            // Asked first, on purpose: the pool's task starts only once the answer is awaited.
+            let early = Task {
+                let value = try await store.withConnection { connection in
+                    var value = 0
+                    for try await number in try await connection.query("SELECT 1", logger: logger).decode(Int.self) { value = number }
+                    return value
+                }
+                answered.store(true, ordering: .sequentiallyConsistent)
+                return value
+            }
+            // Let the early request get as far as it can before the pool runs.
+            for _ in 0..<100 { await Task.yield() }
+            let answeredEarly = answered.load(ordering: .sequentiallyConsistent)
+            #expect(!answeredEarly)
+            let pool = Task { await store.run() }
+            let value = try await early.value
+            pool.cancel()
+            await pool.value
+            #expect(value == 1)
+            let loud = try logs.entries().filter { ["warning", "error", "critical"].contains($0["level"] as? String ?? "") }
+            #expect(loud.isEmpty, "\(loud)")
+        }
+    }
+
     @Test("a transaction commits when its body returns and rolls back when it throws, rethrowing the body's error")
     func transactions() async throws {
         try await withItemsTable { store in
