@@ -1,4 +1,5 @@
 import BazaarCore
+import BazaarPostgres
 import Foundation
 import Logging
 import PostgresNIO
@@ -155,7 +156,7 @@ struct NotificationStore: Sendable {
     func createStreamTicket(digest: Data, for identity: Identity, lifetime: Duration, limit: Int,
                             on connection: PostgresConnection) async throws -> Bool {
         let seconds = Double(lifetime.components.seconds)
-        try await connection.query("SELECT pg_advisory_xact_lock(hashtext('stream-tickets:' || \(identity.userID)))", logger: logger)
+        try await connection.run("SELECT pg_advisory_xact_lock(hashtext('stream-tickets:' || \(identity.userID)))", logger: logger)
         let unspent = try await count(connection.query("""
             SELECT count(*) FROM stream_tickets WHERE user_id = \(identity.userID) AND used_at IS NULL AND expires_at > now()
             """, logger: logger))
