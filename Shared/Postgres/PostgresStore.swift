@@ -15,7 +15,7 @@ public final class PostgresStore: Service, Sendable {
     /// Opened when ``run()`` starts: the pool's users wait for it, since a lease before the pool
     /// runs makes postgres-nio log a warning on every start whose migrations (or health check)
     /// are scheduled before the pool's task on a busy machine.
-    private let running = Gate()
+    private let running = StartupGate()
 
     public init(configuration: PostgresClient.Configuration, logger: Logger) {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -170,36 +170,5 @@ extension PostgresConnection {
     /// a `query` whose rows are never read returns as if it had succeeded.
     public func run(_ query: PostgresQuery, logger: Logger) async throws {
         for try await _ in try await self.query(query, logger: logger) {}
-    }
-}
-
-/// A one-way gate: ``wait()`` returns once ``open()`` was called, by anyone, before or after.
-final class Gate: Sendable {
-    private struct State {
-        var isOpen = false
-        var waiters: [CheckedContinuation<Void, Never>] = []
-    }
-
-    private let state = Mutex(State())
-
-    func open() {
-        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
-            state.isOpen = true
-            defer { state.waiters = [] }
-            return state.waiters
-        }
-        for waiter in waiters { waiter.resume() }
-    }
-
-    func wait() async {
-        if state.withLock({ $0.isOpen }) { return }
-        await withCheckedContinuation { continuation in
-            let resumeNow = state.withLock { state -> Bool in
-                if state.isOpen { return true }
-                state.waiters.append(continuation)
-                return false
-            }
-            if resumeNow { continuation.resume() }
-        }
     }
 }

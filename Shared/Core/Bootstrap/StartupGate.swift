@@ -1,10 +1,13 @@
 import ServiceLifecycle
 import Synchronization
 
-/// Opens once a service's start-up tasks (migrations, indexes, the first administrator) are
-/// done; background work waits for it, so a relay, consumer or cleanup never touches a table
-/// that does not exist yet (on an empty database that logged errors on every first start).
-final class StartupGate: Sendable {
+/// A one-way gate: waiters go on once it is opened, before or after they came.
+///
+/// The host opens one once a service's start-up tasks (migrations, indexes, the first
+/// administrator) are done; background work waits for it, so a relay, consumer or cleanup never
+/// touches a table that does not exist yet (on an empty database that logged errors on every
+/// first start). `PostgresStore` opens one when its pool starts running.
+public final class StartupGate: Sendable {
     private struct State {
         var isOpen = false
         var waiters: [Int: CheckedContinuation<Void, Never>] = [:]
@@ -13,8 +16,10 @@ final class StartupGate: Sendable {
 
     private let state = Mutex(State())
 
+    public init() {}
+
     /// Lets every waiter, present and future, go on.
-    func open() {
+    public func open() {
         let waiters = state.withLock { state in
             state.isOpen = true
             defer { state.waiters = [:] }
@@ -23,10 +28,10 @@ final class StartupGate: Sendable {
         for waiter in waiters { waiter.resume() }
     }
 
-    var isOpen: Bool { state.withLock { $0.isOpen } }
+    public var isOpen: Bool { state.withLock { $0.isOpen } }
 
     /// Returns once the gate is open, or at once when the task is cancelled.
-    func wait() async {
+    public func wait() async {
         let id = state.withLock { state -> Int in
             state.nextWaiter += 1
             return state.nextWaiter

@@ -77,7 +77,8 @@ public struct JSONWriter: Sendable {
     public mutating func field(_ key: String, _ value: Date) {
         name(key)
         let seconds = Int64(value.timeIntervalSince1970.rounded(.down))
-        let (days, secondOfDay) = (seconds.floorDivided(by: 86_400), seconds - seconds.floorDivided(by: 86_400) * 86_400)
+        let days = seconds.floorDivided(by: 86_400)
+        let secondOfDay = seconds - days * 86_400
         // Civil date from days since 1970-01-01 (H. Hinnant's algorithm, proleptic Gregorian).
         let shifted = days + 719_468
         let era = (shifted >= 0 ? shifted : shifted - 146_096) / 146_097
