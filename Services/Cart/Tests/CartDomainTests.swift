@@ -34,6 +34,25 @@ struct CartDomainTests {
         #expect(try PricedCart(nil, rules: .standard).quote.total == Self.euros(0))
     }
 
+    @Test("the projection's encoded form round-trips whatever the texts hold and refuses anything else")
+    func projectedProducts() {
+        let products = [
+            ProjectedProduct(version: 12, sku: "SKU|1", name: "Tee | \"Ünïcödé\" 👕|", imageUrl: "https://img.test/a|b.jpg", price: Self.euros(1_999),
+                             active: true, deleted: false),
+            ProjectedProduct(version: 3, sku: "GONE", name: "GONE", imageUrl: nil, price: nil, active: false, deleted: true),
+            ProjectedProduct(version: 1, sku: "FREE", name: "Sample", imageUrl: nil, price: Self.euros(0), active: false, deleted: false),
+        ]
+        for product in products {
+            #expect(ProductProjection.decode(ProductProjection.encode(product)) == product)
+        }
+        // What the deletion script writes for a product it never saw: no price, no image, the SKU as the name.
+        #expect(ProductProjection.decode("4|0|1|||3|0|ABC")
+                    == ProjectedProduct(version: 4, sku: "ABC", name: "ABC", imageUrl: nil, price: nil, active: false, deleted: true))
+        for malformed in ["", "1|1|0|100|EUR|", "x|1|0|100|EUR|1|0|A", "1|1|0|100|EUR|9|0|A", "1|1|0|100|EUR|-1|0|A"] {
+            #expect(ProductProjection.decode(malformed) == nil, "\(malformed)")
+        }
+    }
+
     @Test("the stored line form round-trips and refuses anything else")
     func storedLines() {
         let line = StoredLine(productId: "p", quantity: 7, priceWhenAdded: Self.euros(1_999), addedAt: 1_700_000_000_000)

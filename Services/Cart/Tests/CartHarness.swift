@@ -83,7 +83,7 @@ struct CartHarness: Sendable {
     func waitForProjection(_ products: [ProductSnapshot]) async throws {
         for product in products {
             try await eventually("the cart knows \(product.productId) at version \(product.version)") {
-                try await redis.hashGet(ProductProjection.key(product.productId), field: "v") == String(product.version)
+                try await ProductProjection(redis: redis).product(product.productId)?.version == product.version
             }
         }
     }

@@ -137,13 +137,17 @@ struct CartTests {
             #expect(lines[paused.productId]?["problem"] as? String == "inactive")
             #expect(lines[withdrawn.productId]?["problem"] as? String == "deleted")
             #expect(lines[withdrawn.productId]?["available"] as? Bool == false)
+            // Withdrawn, the product keeps the name, image and price the carts showed.
+            #expect(lines[withdrawn.productId]?["name"] as? String == withdrawn.name)
+            #expect(lines[withdrawn.productId]?["imageUrl"] as? String == withdrawn.imageUrl)
+            #expect(lines[withdrawn.productId]?.minor("unitPrice") == 700)
             #expect(Set(shown["unavailableProductIds"] as? [String] ?? []) == [paused.productId, withdrawn.productId])
             #expect(shown.minor("subtotal") == 2_400)
             #expect(try await cart.send(.post, "/api/cart/items", json: ["productId": paused.productId, "quantity": 1], token: token).status
                         == .unprocessableContent)
             // The late, older snapshot of `cheap` was consumed after the deletion; it did not win.
             try await eventually("the late snapshot was consumed") {
-                try await cart.redis.hashGet(ProductProjection.key(cheap.productId), field: "price") == "2400"
+                try await ProductProjection(redis: cart.redis).product(cheap.productId)?.price?.minorUnits == 2_400
             }
         }
     }

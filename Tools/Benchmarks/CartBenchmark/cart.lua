@@ -1,9 +1,13 @@
 -- wrk script for the cart benchmark: every request is one signed-in user's (tokens from the file
 -- in BENCH_TOKENS, one per line, taken in turn). With BENCH_MODE=add each request adds one unit of
--- a product from BENCH_PRODUCTS (comma-separated ids) to the cart; otherwise it reads the cart.
+-- one of the first BENCH_CART_LINES products of BENCH_PRODUCTS (comma-separated ids) to the cart;
+-- otherwise it reads the cart.
 local tokens, products = {}, {}
 for line in io.lines(os.getenv("BENCH_TOKENS")) do tokens[#tokens + 1] = line end
-for id in string.gmatch(os.getenv("BENCH_PRODUCTS") or "", "[^,]+") do products[#products + 1] = id end
+local lines = tonumber(os.getenv("BENCH_CART_LINES") or "50")
+for id in string.gmatch(os.getenv("BENCH_PRODUCTS") or "", "[^,]+") do
+    if #products < lines then products[#products + 1] = id end
+end
 local add = os.getenv("BENCH_MODE") == "add"
 local counter = 0
 

@@ -17,18 +17,17 @@ struct CartStore: Sendable {
 
     func ttlMilliseconds(_ owner: CartOwner) -> Int { Int((owner.isGuest ? guestTTL : userTTL).milliseconds) }
 
-    /// Lua shared by the scripts: reads a cart and the projected product of each of its lines.
+    /// Lua shared by the scripts: reads a cart and, in one `HMGET` of the projection's hash (the
+    /// last key of every script that reads a cart), the projected product of each of its lines.
     static let readFunction = """
         local function read_cart(key)
             local fields = redis.call('HGETALL', key)
-            local products = {}
+            local ids = {}
             for i = 1, #fields, 2 do
-                if string.sub(fields[i], 1, 2) == 'l:' then
-                    products[#products + 1] = redis.call('HMGET', '\(ProductProjection.keyPrefix)' .. string.sub(fields[i], 3),
-                        'v', 'sku', 'name', 'img', 'price', 'cur', 'active', 'deleted')
-                end
+                if string.sub(fields[i], 1, 2) == 'l:' then ids[#ids + 1] = string.sub(fields[i], 3) end
             end
-            return {fields, products}
+            if #ids == 0 then return {fields, {}} end
+            return {fields, redis.call('HMGET', KEYS[#KEYS], unpack(ids))}
         end
         local function line_count(key)
             local n = 0
@@ -46,20 +45,21 @@ struct CartStore: Sendable {
 
         """
 
-    /// KEYS: cart. ARGV: ttl ms. Reads the cart and renews its time to live.
+    /// KEYS: cart, products. ARGV: ttl ms. Reads the cart and renews its time to live.
     static let read = RedisScript(readFunction + """
         if redis.call('PEXPIRE', KEYS[1], ARGV[1]) == 0 then return {'ok', 0, {{}, {}}} end
         return {'ok', 0, read_cart(KEYS[1])}
         """)
 
-    /// KEYS: cart, product. ARGV: product id, quantity, ttl ms, maximum quantity, maximum lines,
+    /// KEYS: cart, products. ARGV: product id, quantity, ttl ms, maximum quantity, maximum lines,
     /// new cart id, now ms, shop currency. Adds units of a product that is for sale; the line keeps
     /// the price the shopper saw on this add. Answers `started` = 1 when the cart had no line before.
     static let add = RedisScript(readFunction + """
-        local product = redis.call('HMGET', KEYS[2], 'price', 'cur', 'active', 'deleted')
-        if not product[1] then return {'unknown_product', 0} end
-        if product[3] ~= '1' or product[4] == '1' then return {'not_for_sale', 0} end
-        if product[2] ~= ARGV[8] then return {'currency', 0} end
+        local product = redis.call('HGET', KEYS[2], ARGV[1])
+        if not product then return {'unknown_product', 0} end
+        local _, active, deleted, price, currency = string.match(product, \(ProductProjection.luaPattern))
+        if active ~= '1' or deleted == '1' or price == '' then return {'not_for_sale', 0} end
+        if currency ~= ARGV[8] then return {'currency', 0} end
         local field = 'l:' .. ARGV[1]
         local line = redis.call('HGET', KEYS[1], field)
         local quantity = tonumber(ARGV[2])
@@ -75,13 +75,13 @@ struct CartStore: Sendable {
         touch(KEYS[1], ARGV[3], ARGV[6], ARGV[7])
         local started = 0
         if lines == 0 then started = 1 end
-        redis.call('HSET', KEYS[1], field, quantity .. '|' .. product[1] .. '|' .. product[2] .. '|' .. added_at)
+        redis.call('HSET', KEYS[1], field, quantity .. '|' .. price .. '|' .. currency .. '|' .. added_at)
         redis.call('HINCRBY', KEYS[1], 'rev', 1)
         redis.call('PEXPIRE', KEYS[1], ARGV[3])
         return {'ok', started, read_cart(KEYS[1])}
         """)
 
-    /// KEYS: cart. ARGV: product id, quantity, ttl ms. Sets an existing line's quantity.
+    /// KEYS: cart, products. ARGV: product id, quantity, ttl ms. Sets an existing line's quantity.
     static let setQuantity = RedisScript(readFunction + """
         local field = 'l:' .. ARGV[1]
         local line = redis.call('HGET', KEYS[1], field)
@@ -92,7 +92,7 @@ struct CartStore: Sendable {
         return {'ok', 0, read_cart(KEYS[1])}
         """)
 
-    /// KEYS: cart. ARGV: product id, ttl ms. Removes a line.
+    /// KEYS: cart, products. ARGV: product id, ttl ms. Removes a line.
     static let remove = RedisScript(readFunction + """
         if redis.call('HDEL', KEYS[1], 'l:' .. ARGV[1]) == 0 then return {'no_line', 0} end
         redis.call('HINCRBY', KEYS[1], 'rev', 1)
@@ -100,7 +100,7 @@ struct CartStore: Sendable {
         return {'ok', 0, read_cart(KEYS[1])}
         """)
 
-    /// KEYS: user cart, guest cart. ARGV: ttl ms, maximum quantity, maximum lines, new cart id, now ms.
+    /// KEYS: user cart, guest cart, products. ARGV: ttl ms, maximum quantity, maximum lines, new cart id, now ms.
     /// Moves the guest's lines into the user's cart (quantities added and capped; lines beyond the
     /// limit dropped and counted) and deletes the guest cart.
     static let merge = RedisScript(readFunction + """
@@ -151,13 +151,13 @@ struct CartStore: Sendable {
     }
 
     func read(_ owner: CartOwner) async throws -> StoredCart? {
-        let outcome = try Self.outcome(try await redis.evaluate(Self.read, keys: [owner.key], arguments: [.integer(ttlMilliseconds(owner))]))
+        let outcome = try Self.outcome(try await redis.evaluate(Self.read, keys: [owner.key, ProductProjection.key], arguments: [.integer(ttlMilliseconds(owner))]))
         guard case .changed(let cart, _) = outcome else { throw RedisError(kind: .unexpectedReply, message: "cart read answered \(outcome)") }
         return cart
     }
 
     func add(_ owner: CartOwner, productId: String, quantity: Int, currency: Currency, now: Date) async throws -> Outcome {
-        let reply = try await redis.evaluate(Self.add, keys: [owner.key, ProductProjection.key(productId)], arguments: [
+        let reply = try await redis.evaluate(Self.add, keys: [owner.key, ProductProjection.key], arguments: [
             .string(productId), .integer(quantity), .integer(ttlMilliseconds(owner)), .integer(CartLimits.maximumQuantity),
             .integer(CartLimits.maximumLines), .string(Self.newCartID()), .integer(Self.milliseconds(now)), .string(currency.code),
         ])
@@ -165,13 +165,13 @@ struct CartStore: Sendable {
     }
 
     func setQuantity(_ owner: CartOwner, productId: String, quantity: Int) async throws -> Outcome {
-        try Self.outcome(try await redis.evaluate(Self.setQuantity, keys: [owner.key], arguments: [
+        try Self.outcome(try await redis.evaluate(Self.setQuantity, keys: [owner.key, ProductProjection.key], arguments: [
             .string(productId), .integer(quantity), .integer(ttlMilliseconds(owner)),
         ]))
     }
 
     func remove(_ owner: CartOwner, productId: String) async throws -> Outcome {
-        try Self.outcome(try await redis.evaluate(Self.remove, keys: [owner.key], arguments: [
+        try Self.outcome(try await redis.evaluate(Self.remove, keys: [owner.key, ProductProjection.key], arguments: [
             .string(productId), .integer(ttlMilliseconds(owner)),
         ]))
     }
@@ -185,7 +185,7 @@ struct CartStore: Sendable {
     /// Moves `guest`'s lines into `user`'s cart; the cart afterwards, how many guest lines were
     /// merged and how many were dropped for the line limit.
     func merge(guest: CartOwner, into user: CartOwner, now: Date) async throws -> (cart: StoredCart?, merged: Int, dropped: Int) {
-        let reply = try await redis.evaluate(Self.merge, keys: [user.key, guest.key], arguments: [
+        let reply = try await redis.evaluate(Self.merge, keys: [user.key, guest.key, ProductProjection.key], arguments: [
             .integer(ttlMilliseconds(user)), .integer(CartLimits.maximumQuantity), .integer(CartLimits.maximumLines),
             .string(Self.newCartID()), .integer(Self.milliseconds(now)),
         ])
@@ -232,7 +232,7 @@ struct CartStore: Sendable {
                 guard let line = StoredLine(productId: productId, encoded: value), productIndex < products.count else {
                     throw RedisError.unexpected(reply, from: "cart read (line \(productId))")
                 }
-                lines.append((line, ProductProjection.product(from: products[productIndex])))
+                lines.append((line, products[productIndex].string.flatMap(ProductProjection.decode)))
                 productIndex += 1
             } else if name == "id" {
                 id = value

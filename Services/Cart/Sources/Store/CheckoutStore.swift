@@ -19,7 +19,7 @@ struct CheckoutStore: Sendable {
 
     static func key(user: String, idempotencyKey: String) -> String { "checkout:\(user):\(idempotencyKey)" }
 
-    /// KEYS: checkout record, cart. ARGV: ttl ms. The record of this key if there is one, otherwise
+    /// KEYS: checkout record, cart, products. ARGV: ttl ms. The record of this key if there is one, otherwise
     /// the cart — read in one step, so a checkout racing one with the same key either sees its
     /// record or the cart it has not emptied yet.
     static let read = RedisScript(CartStore.readFunction + """
@@ -59,7 +59,7 @@ struct CheckoutStore: Sendable {
     }
 
     func read(user: String, idempotencyKey: String, cart: CartOwner, cartTTLMilliseconds: Int) async throws -> ReadOutcome {
-        let reply = try await redis.evaluate(Self.read, keys: [Self.key(user: user, idempotencyKey: idempotencyKey), cart.key],
+        let reply = try await redis.evaluate(Self.read, keys: [Self.key(user: user, idempotencyKey: idempotencyKey), cart.key, ProductProjection.key],
                                              arguments: [.integer(cartTTLMilliseconds)])
         guard let parts = reply.array, parts.count == 2, let status = parts[0].string else { throw RedisError.unexpected(reply, from: "checkout read") }
         switch status {
