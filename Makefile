@@ -12,7 +12,7 @@ VENV := .venv
 # Swift system-library targets link, and the loopback tools benchmarks use.
 APT_PACKAGES := postgresql postgresql-client nginx-light redis-server redis-tools util-linux binutils pkg-config \
 	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk curl \
-	openssl prometheus
+	openssl prometheus chromium chromium-driver
 # The test infrastructure has its own run directory and ports, so it never touches `make run`'s.
 TEST_RUN_DIR := $(CURDIR)/.run/test
 TEST_POSTGRES_PORT ?= 15439
@@ -24,12 +24,13 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
+.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat test-browser contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
 	@echo "make test   install what is missing, build, start test infrastructure, run every check"
 	@echo "make test-repeat N=5   run the tests N times against one infrastructure; list every failure"
+	@echo "make test-browser   the storefront in headless chromium against a platform of its own"
 	@echo "make infra  start only the infrastructure in the background (make down stops it)"
 	@echo "make bench  release build and run the committed benchmarks (loopback, bounded)"
 
@@ -98,6 +99,11 @@ N ?= 5
 test-repeat: deps
 	swift build --build-tests
 	infrastructure/scripts/run-tests.sh --repeat $(N) "$(BUILD_DIR)" "$(TEST_RUN_DIR)" $(TEST_PORTS)
+
+# The storefront in headless chromium against a whole platform of its own (part of `make test`).
+test-browser: deps
+	swift build
+	.venv/bin/python Tests/Browser/storefront_test.py --launcher .build/debug/bazaar
 
 contracts: venv
 	infrastructure/scripts/check-contracts.sh

@@ -42,7 +42,7 @@ struct GatewayServingTests {
         let gateway = try await RunningGateway.start(services: try Self.services(), maximumBodySize: "1k")
         do {
             let port = gateway.port
-            Self.expectProblem(try await curlRequest(port: port, path: "/nowhere"), status: 404, type: "not-found")
+            Self.expectProblem(try await curlRequest(port: port, path: "/api/nowhere"), status: 404, type: "not-found")
             // The gateway's own paths answer GET and HEAD only.
             for (method, path) in [("POST", "/"), ("DELETE", "/health"), ("PUT", "/health/live")] {
                 let answer = try await curlRequest(port: port, method: method, path: path, body: method == "POST" ? "{}" : nil)
@@ -74,20 +74,37 @@ struct GatewayServingTests {
         await gateway.stop()
     }
 
-    @Test("the password-reset page is served with a strict policy, and the gateway logs its path without the query")
-    func resetPage() async throws {
+    @Test("the storefront is served at / with a strict policy: its files with their types, any other page path as its shell, never a reset token in the log")
+    func storefront() async throws {
+        let source = try #require(Gateway.storefrontSource(), "the tests run from the repository, which has Web/storefront")
+        let shell = try String(contentsOf: URL(filePath: source).appending(path: "index.html"), encoding: .utf8)
         let gateway = try await RunningGateway.start(services: try Self.services())
         do {
-            let page = try await curlRequest(port: gateway.port, path: "/reset-password?token=SECRET-reset-token-123")
-            #expect(page.status == 200)
-            #expect(page.headers["content-type"]?.hasPrefix("text/html") == true, "\(page.headers)")
-            #expect(page.body.contains("/api/auth/password-reset/confirm") == false && page.body.contains("/reset-password.js"))
-            #expect(page.headers["content-security-policy"]?.contains("script-src 'self'") == true, "\(page.headers)")
-            #expect(page.headers["referrer-policy"] == "no-referrer")
-            #expect(page.headers["x-request-id"]?.isEmpty == false)
-            let script = try await curlRequest(port: gateway.port, path: "/reset-password.js")
-            #expect(script.status == 200 && script.body.contains("/api/auth/password-reset/confirm"))
-            #expect(script.headers["content-type"]?.hasPrefix("text/javascript") == true, "\(script.headers)")
+            // Every page path is the shell (the storefront routes in the browser), the reset link's too.
+            for path in ["/", "/p/some-product?x=1", "/reset-password?token=SECRET-reset-token-123"] {
+                let page = try await curlRequest(port: gateway.port, path: path)
+                #expect(page.status == 200 && page.body == shell, "\(path): \(page.status)")
+                #expect(page.headers["content-type"]?.hasPrefix("text/html") == true, "\(page.headers)")
+                #expect(page.headers["content-security-policy"] == GatewayConfiguration.storefrontContentSecurityPolicy, "\(page.headers)")
+                #expect(page.headers["x-content-type-options"] == "nosniff" && page.headers["referrer-policy"] == "same-origin")
+                #expect(page.headers["cache-control"] == "no-cache" && page.headers["x-request-id"]?.isEmpty == false)
+            }
+            // The shell's script and style sheet with the types browsers require (a module script
+            // served as anything else is refused), compressed when asked, revalidated by ETag.
+            let script = try #require(shell.firstMatch(of: /<script type="module" src="([^"]+)"/)?.1, "the shell loads a module script")
+            let style = try #require(shell.firstMatch(of: /<link rel="stylesheet" href="([^"]+)"/)?.1, "the shell links a style sheet")
+            for (path, type) in [(String(script), "text/javascript"), (String(style), "text/css")] {
+                let file = try await curlRequest(port: gateway.port, path: path, headers: ["Accept-Encoding: gzip"])
+                #expect(file.status == 200 && file.headers["content-type"]?.hasPrefix(type) == true, "\(path): \(file.headers)")
+                let etag = try #require(file.headers["etag"], "\(path): \(file.headers)")
+                #expect(try await curlRequest(port: gateway.port, path: path, headers: ["If-None-Match: \(etag)"]).status == 304)
+            }
+            #expect(try await curlRequest(port: gateway.port, path: String(style), headers: ["Accept-Encoding: gzip"]).headers["content-encoding"] == "gzip")
+            // A missing script or picture is a 404, not the shell.
+            Self.expectProblem(try await curlRequest(port: gateway.port, path: "/images/products/missing.webp"), status: 404, type: "not-found")
+            // The page listing the API areas moved to /gateway.
+            let index = try await curlRequest(port: gateway.port, path: GatewayConfiguration.indexPageRoute)
+            #expect(index.status == 200 && index.body.contains("/api/users/"))
             // nginx writes its access log at most a second late.
             try await eventually("the access log to show the reset page request") {
                 try gateway.output().contains("GET /reset-password HTTP/1.1\" 200")

@@ -81,7 +81,8 @@ struct SecurityTests {
             let resetToken = try #require(resetMail.text.firstMatch(of: /\/reset-password#token=([A-Za-z0-9_-]{43})/).map { String($0.1) },
                                           "\(resetMail.text)")
             let page = try await client.request("GET", "/reset-password?token=\(resetToken)")
-            #expect(page.status == 200 && page.body.contains("/reset-password.js"))
+            let shell = try String(contentsOf: URL(filePath: try #require(Gateway.storefrontSource())).appending(path: "index.html"), encoding: .utf8)
+            #expect(page.status == 200 && page.body == shell, "the storefront's shell serves the reset page")
             let resetPassword = "victim-Reset-phrase-74"
             #expect(try await client.request("POST", "/api/auth/password-reset/confirm",
                                              body: #"{"token":"\#(resetToken)","newPassword":"\#(resetPassword)"}"#).status == 204)

@@ -32,8 +32,15 @@ public enum Gateway {
             healthPort: healthPort,
             workerUser: geteuid() == 0 ? SystemAccount.gatewayUserName : nil,
             replicaPorts: Dictionary(uniqueKeysWithValues: settings.services.map { ($0.name, settings.instances(of: $0).map(\.port)) }),
-            workerConnections: OpenFileLimit.nginxWorkerConnections(forLimit: OpenFileLimit.current)
+            workerConnections: OpenFileLimit.nginxWorkerConnections(forLimit: OpenFileLimit.current),
+            storefrontSource: storefrontSource()
         )
+    }
+
+    /// The storefront's folder in the repository the launcher runs from (``ExecutableLocator/repositoryRoot(containing:)``);
+    /// nil when there is none (the gateway then serves the page listing the API areas at `/`).
+    public static func storefrontSource() -> String? {
+        ExecutableLocator.repositoryRoot(containing: "Web/storefront/index.html")?.appending(path: "Web/storefront").path(percentEncoded: false)
     }
 
     /// The services the health checker asks: only those the launcher starts (with an executable).
@@ -82,8 +89,11 @@ public enum Gateway {
         }
         try FileSystem.writeAtomically(configuration.nginxConfiguration(), to: URL(filePath: configuration.configurationPath))
         try FileSystem.writeAtomically(configuration.indexPage(), to: URL(filePath: configuration.indexPagePath))
-        for file in configuration.resetPageFiles {
-            try FileSystem.writeAtomically(file.contents, to: URL(filePath: file.path))
+        if let source = configuration.storefrontSource {
+            // A fresh copy on every start: the served files are the repository's as they are now.
+            let root = URL(filePath: configuration.storefrontRoot, directoryHint: .isDirectory)
+            if FileManager.default.fileExists(atPath: configuration.storefrontRoot) { try FileManager.default.removeItem(at: root) }
+            try FileManager.default.copyItem(at: URL(filePath: source, directoryHint: .isDirectory), to: root)
         }
     }
 

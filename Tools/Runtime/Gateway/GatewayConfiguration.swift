@@ -30,13 +30,20 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// Connections each nginx worker may hold, client and upstream sides together (a live stream
     /// holds two for as long as it is open): see ``OpenFileLimit/nginxWorkerConnections(forLimit:)``.
     public var workerConnections: Int
+    /// The storefront's folder (`Web/storefront`): when set, its files are copied to
+    /// ``storefrontRoot`` and served at `/`, and every other path outside the API falls back to its
+    /// `index.html` (the storefront routes in the browser, `/reset-password` included). When nil
+    /// (a launcher run outside the repository), `/` is the page listing the API areas, and the
+    /// storefront's pages, the one reset emails link to among them, are missing.
+    public var storefrontSource: String?
 
     /// Creates a configuration.
     public init(
         port: Int, directory: String, services: [ServiceDefinition], healthPort: Int, workerUser: String? = nil,
         upgradeRoutePrefixes: Set<String> = [], maximumBodySize: String = "10m", replicaPorts: [String: [Int]] = [:],
-        workerConnections: Int = 1024
+        workerConnections: Int = 1024, storefrontSource: String? = nil
     ) {
+        self.storefrontSource = storefrontSource
         self.workerConnections = workerConnections
         self.port = port
         self.directory = directory
@@ -54,10 +61,10 @@ public struct GatewayConfiguration: Sendable, Equatable {
     public var documentRoot: String { "\(directory)/html" }
     /// Where the index page is written.
     public var indexPagePath: String { "\(documentRoot)/index.html" }
-    /// The password-reset page and its script (``GatewayResetPage``), as written in `documentRoot`.
-    var resetPageFiles: [(path: String, contents: String)] {
-        [("\(documentRoot)/reset-password.html", GatewayResetPage.html), ("\(documentRoot)/reset-password.js", GatewayResetPage.script)]
-    }
+    /// Where the storefront's files are copied to and served from.
+    public var storefrontRoot: String { "\(documentRoot)/storefront" }
+    /// Where the page listing the API areas is served when the storefront has `/`.
+    public static let indexPageRoute = "/gateway"
     /// nginx's pid file.
     public var pidPath: String { "\(directory)/nginx.pid" }
     /// Temporary folders nginx needs (it checks all of them at start-up, even unused ones).
@@ -129,30 +136,6 @@ public struct GatewayConfiguration: Sendable, Equatable {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The password-reset page and its script (``GatewayResetPage``), logged without the query.
-    private func resetPageLocations() -> [String] {
-        var lines: [String] = []
-        for (path, file, type) in [(GatewayResetPage.path, "reset-password.html", "text/html"),
-                                   (GatewayResetPage.scriptPath, "reset-password.js", "text/javascript")] {
-            lines += ["", "        location = \(path) {"]
-            lines += onlyGetAndHead
-            lines += [
-                "            access_log /dev/stdout bazaar_path_only buffer=32k flush=1s;",
-                "            root \(quoted(documentRoot));",
-                "            default_type \(type);",
-                "            try_files /\(file) =404;",
-                // add_header here replaces the server's, so the request id is repeated.
-                "            add_header X-Request-ID $bazaar_request_id always;",
-                "            add_header Content-Security-Policy \(nginxString(GatewayResetPage.contentSecurityPolicy)) always;",
-                "            add_header Referrer-Policy no-referrer always;",
-                "            add_header Cache-Control no-store always;",
-                "            add_header X-Content-Type-Options nosniff always;",
-                "        }",
-            ]
-        }
-        return lines
-    }
-
     private func upstream(name: String, ports: [Int], keepalive: Int) -> [String] {
         ["", "    upstream \(name) {"] + ports.map { "        server 127.0.0.1:\($0);" } + ["        keepalive \(keepalive);", "    }"]
     }
@@ -188,7 +171,7 @@ public struct GatewayConfiguration: Sendable, Equatable {
         lines += onlyGetAndHead
         lines.append("            proxy_pass http://\(Self.healthUpstreamName);")
         lines += errorPages(upstream: GatewayProblem.healthCheckerName, indent: 12)
-        lines += ["        }", "", "        location = / {"]
+        lines += ["        }", "", "        location = \(storefrontSource == nil ? "/" : Self.indexPageRoute) {"]
         lines += onlyGetAndHead
         lines += [
             "            root \(quoted(documentRoot));",
@@ -196,7 +179,6 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "            try_files /index.html =404;",
             "        }",
         ]
-        lines += resetPageLocations()
         for service in services {
             for prefix in service.routePrefixes {
                 let upgrade = upgradeRoutePrefixes.contains(prefix)
@@ -215,9 +197,62 @@ public struct GatewayConfiguration: Sendable, Equatable {
         for upstream in services.map(\.name) + [GatewayProblem.healthCheckerName] {
             lines += problemLocation(.unavailable(upstream)) + problemLocation(.timedOut(upstream))
         }
-        lines += ["", "        location / {", "            return 404;", "        }", "    }"]
+        if storefrontSource == nil {
+            lines += ["", "        location / {", "            return 404;", "        }", "    }"]
+        } else {
+            // An API path no service owns stays a problem+json 404; any other path is the storefront's.
+            lines += ["", "        location /api/ {", "            return 404;", "        }"]
+            lines += storefrontLocation() + ["    }"]
+        }
         return lines
     }
+
+    /// The storefront's files at `/`; a path that is no file is the storefront's `index.html`, whose
+    /// script shows the page for that path (or its own "not found").
+    private func storefrontLocation() -> [String] {
+        var lines = ["", "        location / {"]
+        lines += onlyGetAndHead
+        lines += [
+            // Old reset emails carried the token in the query: never in the log.
+            "            access_log /dev/stdout bazaar_path_only buffer=32k flush=1s;",
+            "            root \(quoted(storefrontRoot));",
+            "            try_files $uri /index.html;",
+            "            types {",
+            "                text/html html;",
+            "                text/css css;",
+            "                text/javascript js;",
+            "                image/svg+xml svg;",
+            "                application/json json;",
+            "                image/png png;",
+            "                image/x-icon ico;",
+            "            }",
+            "            default_type application/octet-stream;",
+            "            gzip on;",
+            "            gzip_types text/css text/javascript image/svg+xml application/json;",
+            "            gzip_min_length 512;",
+            // Revalidated on every use (ETag), so a new storefront shows at once.
+            "            add_header Cache-Control no-cache always;",
+            "            add_header X-Request-ID $bazaar_request_id always;",
+            "            add_header Content-Security-Policy \(nginxString(Self.storefrontContentSecurityPolicy)) always;",
+            "            add_header Referrer-Policy same-origin always;",
+            "            add_header X-Content-Type-Options nosniff always;",
+            // A missing file that is no page (a script, a picture) is a 404, not the shell.
+            "            location ~* \\.(?:js|css|svg|png|jpe?g|webp|gif|ico|json|map|txt|woff2?)$ {",
+        ]
+        lines += onlyGetAndHead.map { "    " + $0 }
+        lines += [
+            "                try_files $uri =404;",
+            "            }",
+            "        }",
+        ]
+        return lines
+    }
+
+    /// The storefront's scripts, styles and API calls come from the gateway only; product images
+    /// may come from anywhere over HTTPS; no framing.
+    public static let storefrontContentSecurityPolicy =
+        "default-src 'self'; connect-src 'self'; img-src 'self' data: https:; style-src 'self'; script-src 'self'; "
+            + "frame-ancestors 'none'; base-uri 'self'; form-action 'self'"
 
     /// Headers sent upstream. nginx inherits `proxy_set_header` only as a whole, so a location that
     /// upgrades repeats every header with its own `Connection`.

@@ -19,7 +19,11 @@ public enum RuntimeSummary {
             lines.append("")
             lines.append("Load them into a shell with: set -a; . \(environmentPath); set +a")
         case .full:
-            lines.append("Bazaar is running at \(settings.gatewayURL)/")
+            if Gateway.storefrontSource() != nil {
+                lines.append("Bazaar is running: the storefront at \(settings.gatewayURL)/, the API areas listed at \(settings.gatewayURL)\(GatewayConfiguration.indexPageRoute)")
+            } else {
+                lines.append("Bazaar is running at \(settings.gatewayURL)/")
+            }
             lines.append("API areas:")
             let width = settings.services.flatMap(\.routePrefixes).map(\.count).max() ?? 0
             for service in settings.services {
