@@ -19,6 +19,19 @@ struct DeploymentFilesTests {
                 "regenerate: swift run bazaar generate kong > infrastructure/gateway/kong.yml")
     }
 
+    @Test("infrastructure/storefront/nginx.conf is what the storefront's server configuration generates")
+    func storefrontServer() throws {
+        let committed = try Self.committed("infrastructure/storefront/nginx.conf")
+        #expect(committed == StorefrontServerConfiguration.nginx(),
+                "regenerate: swift run bazaar generate storefront-nginx > infrastructure/storefront/nginx.conf")
+        #expect(committed.contains(GatewayConfiguration.storefrontContentSecurityPolicy.replacingOccurrences(of: "'", with: "\\'")),
+                "the local gateway's policy")
+        // Kong sends the storefront every path no API route owns, and answers the rest of /api/ itself.
+        let kong = KongConfiguration(services: ServiceRegistry.all).yaml()
+        #expect(kong.contains("url: http://storefront:\(StorefrontServerConfiguration.port)"))
+        #expect(kong.contains("          - \"/api/\"\n"))
+    }
+
     @Test("infrastructure/kafka/create-topics.sh creates what the topic catalog lists")
     func kafkaTopicsScript() throws {
         let script = try Self.committed("infrastructure/kafka/create-topics.sh")

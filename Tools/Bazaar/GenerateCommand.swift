@@ -14,8 +14,10 @@ struct GenerateCommand: ParsableCommand {
             swift run bazaar generate kafka-topics > infrastructure/kafka/create-topics.sh
             swift run bazaar generate strimzi-topics > k8s/overlays/prod/kafka-topics.yaml
             swift run bazaar generate postgres-init > infrastructure/postgres/init-db.sql
+            swift run bazaar generate storefront-nginx > infrastructure/storefront/nginx.conf
             """,
-        subcommands: [Kong.self, KafkaTopics.self, StrimziTopics.self, PostgresInit.self, KubernetesServices.self, KubernetesSecretTemplate.self]
+        subcommands: [Kong.self, KafkaTopics.self, StrimziTopics.self, PostgresInit.self, KubernetesServices.self, KubernetesSecretTemplate.self,
+                      StorefrontNginx.self]
     )
 
     struct Kong: ParsableCommand {
@@ -58,5 +60,12 @@ struct GenerateCommand: ParsableCommand {
             commandName: "k8s-secret-template", abstract: "The Secrets every service needs, without values (k8s/base/secrets.template.yaml).")
 
         func run() { print(KubernetesManifests.secretTemplate(), terminator: "") }
+    }
+
+    struct StorefrontNginx: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "storefront-nginx", abstract: "The storefront container's nginx server (infrastructure/storefront/nginx.conf).")
+
+        func run() { print(StorefrontServerConfiguration.nginx(), terminator: "") }
     }
 }

@@ -26,6 +26,12 @@ public struct KongConfiguration: Sendable, Equatable {
         "Location", "X-Request-ID", "X-Cart-Token", "Retry-After", "RateLimit-Limit", "RateLimit-Remaining", "RateLimit-Reset",
     ]
 
+    /// The storefront's container, reached at `http://storefront:<port>`.
+    public static let storefrontServiceName = "storefront"
+    /// Paths answered 404 by Kong itself: the API area no service owns, and each instance's own
+    /// endpoints, which only the orchestrator and Prometheus reach (directly).
+    public static let notFoundPaths = ["/api/", "/health", "/metrics", "/openapi.json"]
+
     public init(services: [ServiceDefinition], maximumBodyMegabytes: Int = 10) {
         self.services = services
         self.maximumBodyMegabytes = maximumBodyMegabytes
@@ -82,6 +88,30 @@ public struct KongConfiguration: Sendable, Equatable {
             }
         }
         lines += [
+            "  # The storefront's own container serves every other path (its shell for any page path).",
+            "  - name: \(Self.storefrontServiceName)",
+            "    url: http://\(Self.storefrontServiceName):\(StorefrontServerConfiguration.port)",
+            "    connect_timeout: 2000",
+            "    routes:",
+            "      - name: \(Self.storefrontServiceName)",
+            "        paths:",
+            "          - \"/\"",
+            "        strip_path: false",
+            "        preserve_host: true",
+            "      # An API path no service owns, and an instance's own endpoints (probed and scraped",
+            "      # inside only), are a problem+json 404 here, not the storefront's page.",
+            "      - name: not-found",
+            "        paths:",
+        ]
+        lines += Self.notFoundPaths.map { "          - \(quoted($0))" }
+        lines += [
+            "        strip_path: false",
+            "        plugins:",
+            "          - name: request-termination",
+            "            config:",
+            "              status_code: 404",
+            "              content_type: application/problem+json",
+            "              body: \(singleQuoted(GatewayProblem.notFound.body))",
             "",
             "plugins:",
             "  - name: correlation-id",
@@ -127,6 +157,11 @@ public struct KongConfiguration: Sendable, Equatable {
             "    fault_tolerant: true",
             "    hide_client_headers: false",
         ].map { padding + $0 }
+    }
+
+    /// A single-quoted YAML string (for JSON bodies, which hold double quotes).
+    private func singleQuoted(_ text: String) -> String {
+        "'" + text.replacingOccurrences(of: "'", with: "''") + "'"
     }
 
     private func quoted(_ text: String) -> String {

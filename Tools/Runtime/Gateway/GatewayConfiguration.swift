@@ -210,42 +210,50 @@ public struct GatewayConfiguration: Sendable, Equatable {
     /// The storefront's files at `/`; a path that is no file is the storefront's `index.html`, whose
     /// script shows the page for that path (or its own "not found").
     private func storefrontLocation() -> [String] {
-        var lines = ["", "        location / {"]
-        lines += onlyGetAndHead
-        lines += [
-            // Old reset emails carried the token in the query: never in the log.
-            "            access_log /dev/stdout bazaar_path_only buffer=32k flush=1s;",
-            "            root \(quoted(storefrontRoot));",
-            "            try_files $uri /index.html;",
-            "            types {",
-            "                text/html html;",
-            "                text/css css;",
-            "                text/javascript js;",
-            "                image/svg+xml svg;",
-            "                application/json json;",
-            "                image/png png;",
-            "                image/x-icon ico;",
-            "            }",
-            "            default_type application/octet-stream;",
-            "            gzip on;",
-            "            gzip_types text/css text/javascript image/svg+xml application/json;",
-            "            gzip_min_length 512;",
+        ["", "        location / {"] + onlyGetAndHead
+            + Self.storefrontDirectives(root: quoted(storefrontRoot), requestID: "$bazaar_request_id", indent: 12)
+            + ["        }"]
+    }
+
+    /// What serves the storefront from `root`, inside a `location /`: here and in the storefront's
+    /// own container behind Kong (``StorefrontServerConfiguration``), so both send the same headers.
+    /// Pages are logged without their query (old reset emails carried the token there); a path
+    /// that is no file is `index.html`; a missing file that is no page (a script, a picture) is a 404.
+    static func storefrontDirectives(root: String, requestID: String?, indent: Int) -> [String] {
+        var lines = [
+            "access_log /dev/stdout bazaar_path_only buffer=32k flush=1s;",
+            "root \(root);",
+            "try_files $uri /index.html;",
+            "types {",
+            "    text/html html;",
+            "    text/css css;",
+            "    text/javascript js;",
+            "    image/svg+xml svg;",
+            "    application/json json;",
+            "    image/png png;",
+            "    image/x-icon ico;",
+            "}",
+            "default_type application/octet-stream;",
+            "gzip on;",
+            "gzip_types text/css text/javascript image/svg+xml application/json;",
+            "gzip_min_length 512;",
             // Revalidated on every use (ETag), so a new storefront shows at once.
-            "            add_header Cache-Control no-cache always;",
-            "            add_header X-Request-ID $bazaar_request_id always;",
-            "            add_header Content-Security-Policy \(nginxString(Self.storefrontContentSecurityPolicy)) always;",
-            "            add_header Referrer-Policy same-origin always;",
-            "            add_header X-Content-Type-Options nosniff always;",
-            // A missing file that is no page (a script, a picture) is a 404, not the shell.
-            "            location ~* \\.(?:js|css|svg|png|jpe?g|webp|gif|ico|json|map|txt|woff2?)$ {",
+            "add_header Cache-Control no-cache always;",
         ]
-        lines += onlyGetAndHead.map { "    " + $0 }
+        if let requestID { lines.append("add_header X-Request-ID \(requestID) always;") }
         lines += [
-            "                try_files $uri =404;",
-            "            }",
-            "        }",
+            "add_header Content-Security-Policy \(nginxString(storefrontContentSecurityPolicy)) always;",
+            "add_header Referrer-Policy same-origin always;",
+            "add_header X-Content-Type-Options nosniff always;",
+            "location ~* \\.(?:js|css|svg|png|jpe?g|webp|gif|ico|json|map|txt|woff2?)$ {",
+            "    if ($request_method !~ ^(GET|HEAD)$) {",
+            "        return 405;",
+            "    }",
+            "    try_files $uri =404;",
+            "}",
         ]
-        return lines
+        let padding = String(repeating: " ", count: indent)
+        return lines.map { padding + $0 }
     }
 
     /// The storefront's scripts, styles and API calls come from the gateway only; product images
@@ -322,7 +330,9 @@ public struct GatewayConfiguration: Sendable, Equatable {
     }
 
     /// A single-quoted nginx string (for JSON bodies, which hold double quotes).
-    private func nginxString(_ text: String) -> String {
+    private func nginxString(_ text: String) -> String { Self.nginxString(text) }
+
+    static func nginxString(_ text: String) -> String {
         "'" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "'", with: "\\'") + "'"
     }
 }

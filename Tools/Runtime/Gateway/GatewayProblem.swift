@@ -32,9 +32,9 @@ public struct GatewayProblem: Sendable, Equatable {
         self.locationName = locationName
     }
 
-    /// A path no route owns.
+    /// A path no route owns (an API path no service owns, a file the storefront does not have).
     public static let notFound = GatewayProblem(
-        status: 404, type: "not-found", title: "Not Found", detail: "No API route matches this path.", locationName: "not-found"
+        status: 404, type: "not-found", title: "Not Found", detail: "Nothing is served at this path.", locationName: "not-found"
     )
 
     /// A method other than GET or HEAD on one of the gateway's own paths.
