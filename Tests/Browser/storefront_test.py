@@ -327,6 +327,45 @@ class ShopperTests(StorefrontTestCase):
         self.wait(lambda: any("Am Markt 3" in text for text in self.texts("[data-test=address]")), "the saved address")
 
 
+class KeyboardTests(StorefrontTestCase):
+    def focused(self):
+        return self.browser.switch_to.active_element
+
+    def test_a_product_can_be_added_with_the_keyboard_alone_and_focus_is_visible(self):
+        self.open("/")
+        self.wait(lambda: self.find("[data-test=product-card]"), "featured products")
+        # The first Tab reaches the skip link, which is shown when focused.
+        self.browser.find_element(By.TAG_NAME, "body").send_keys(Keys.TAB)
+        skip = self.focused()
+        self.assertEqual(skip.get_attribute("href").split("#", 1)[-1], "app", skip.get_attribute("outerHTML"))
+        self.assertTrue(skip.is_displayed())
+        # Tab on to the first product and open it with Enter.
+        for _ in range(60):
+            self.focused().send_keys(Keys.TAB)
+            if self.focused().get_attribute("href") and "/p/" in self.focused().get_attribute("href"):
+                break
+        link = self.focused()
+        self.assertIn("/p/", link.get_attribute("href") or "", "a product link is reachable by Tab")
+        # The focus ring is on the link or on the box around it (a product card shows it for its link).
+        ring = self.browser.execute_script(
+            "for (let e = arguments[0]; e && e !== document.body; e = e.parentElement) {"
+            "  const style = getComputedStyle(e);"
+            "  if (style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0) return e.tagName + ' ' + style.outline;"
+            "} return null", link)
+        self.assertIsNotNone(ring, "the focused link shows its focus")
+        link.send_keys(Keys.ENTER)
+        self.element("[data-test=add-to-cart]", "the product page")
+        self.wait(lambda: "checking" not in self.element("[data-test=availability]").text.lower(), "the availability")
+        before = self.cart_count()
+        for _ in range(60):
+            if self.focused().get_attribute("data-test") == "add-to-cart":
+                break
+            self.focused().send_keys(Keys.TAB)
+        self.assertEqual(self.focused().get_attribute("data-test"), "add-to-cart", "Add to cart is reachable by Tab")
+        self.focused().send_keys(Keys.ENTER)
+        self.wait(lambda: self.cart_count() != before, "the cart count to change")
+
+
 class NarrowScreenTests(StorefrontTestCase):
     width = 375
 
