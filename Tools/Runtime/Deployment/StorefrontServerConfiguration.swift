@@ -32,7 +32,7 @@ public enum StorefrontServerConfiguration {
             "    server_tokens off;",
         ]
         for problem in [GatewayProblem.notFound, .methodNotAllowed] {
-            lines.append("    error_page \(problem.status) =\(problem.status) /_problems/\(problem.locationName);")
+            lines.append("    error_page \(problem.status) =\(problem.status) \(GatewayConfiguration.problemPath(problem));")
         }
         lines += [
             "",
@@ -43,22 +43,12 @@ public enum StorefrontServerConfiguration {
             "    }",
             "",
             "    location / {",
-            "        if ($request_method !~ ^(GET|HEAD)$) {",
-            "            return 405;",
-            "        }",
         ]
+        lines += GatewayConfiguration.onlyGetAndHead(indent: 8)
         lines += GatewayConfiguration.storefrontDirectives(root: root, requestID: nil, indent: 8)
         lines.append("    }")
         for problem in [GatewayProblem.notFound, .methodNotAllowed] {
-            lines += [
-                "",
-                "    location = /_problems/\(problem.locationName) {",
-                "        internal;",
-                "        default_type application/problem+json;",
-                "        add_header Cache-Control no-store always;",
-            ]
-            if let allow = problem.allow { lines.append("        add_header Allow \"\(allow)\" always;") }
-            lines += ["        return \(problem.status) \(GatewayConfiguration.nginxString(problem.body));", "    }"]
+            lines += GatewayConfiguration.problemLocation(problem, requestID: nil, indent: 4)
         }
         lines.append("}")
         return lines.joined(separator: "\n") + "\n"

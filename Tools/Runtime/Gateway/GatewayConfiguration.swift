@@ -246,12 +246,8 @@ public struct GatewayConfiguration: Sendable, Equatable {
             "add_header Referrer-Policy same-origin always;",
             "add_header X-Content-Type-Options nosniff always;",
             "location ~* \\.(?:js|css|svg|png|jpe?g|webp|gif|ico|json|map|txt|woff2?)$ {",
-            "    if ($request_method !~ ^(GET|HEAD)$) {",
-            "        return 405;",
-            "    }",
-            "    try_files $uri =404;",
-            "}",
         ]
+        lines += onlyGetAndHead(indent: 4) + ["    try_files $uri =404;", "}"]
         let padding = String(repeating: " ", count: indent)
         return lines.map { padding + $0 }
     }
@@ -286,8 +282,11 @@ public struct GatewayConfiguration: Sendable, Equatable {
     }
 
     /// The gateway's own locations answer only GET and HEAD; anything else is a 405 with `Allow`.
-    private var onlyGetAndHead: [String] {
-        ["            if ($request_method !~ ^(GET|HEAD)$) {", "                return 405;", "            }"]
+    private var onlyGetAndHead: [String] { Self.onlyGetAndHead(indent: 12) }
+
+    static func onlyGetAndHead(indent: Int) -> [String] {
+        let padding = String(repeating: " ", count: indent)
+        return ["if ($request_method !~ ^(GET|HEAD)$) {", "    return 405;", "}"].map { padding + $0 }
     }
 
     /// `error_page` directives: every error nginx makes goes to a problem+json location; with an
@@ -306,20 +305,24 @@ public struct GatewayConfiguration: Sendable, Equatable {
 
     /// The internal location answering `problem`. A URI rather than a named location, because
     /// nginx cannot redirect a request whose URI it could not read (400, 414) to a named one.
-    private func problemPath(_ problem: GatewayProblem) -> String { "/_problems/\(problem.locationName)" }
+    private func problemPath(_ problem: GatewayProblem) -> String { Self.problemPath(problem) }
+
+    static func problemPath(_ problem: GatewayProblem) -> String { "/_problems/\(problem.locationName)" }
 
     private func problemLocation(_ problem: GatewayProblem) -> [String] {
-        var lines = [
-            "",
-            "        location = \(problemPath(problem)) {",
-            "            internal;",
-            "            default_type application/problem+json;",
-            "            add_header X-Request-ID $bazaar_request_id always;",
-            "            add_header Cache-Control no-store always;",
-        ]
-        if let allow = problem.allow { lines.append("            add_header Allow \(quoted(allow)) always;") }
-        lines += ["            return \(problem.status) \(nginxString(problem.body));", "        }"]
-        return lines
+        Self.problemLocation(problem, requestID: "$bazaar_request_id", indent: 8)
+    }
+
+    /// The internal location answering `problem` (here and in the storefront's container), with
+    /// `X-Request-ID` when the server sets one itself.
+    static func problemLocation(_ problem: GatewayProblem, requestID: String?, indent: Int) -> [String] {
+        var lines = ["location = /_problems/\(problem.locationName) {", "    internal;", "    default_type application/problem+json;"]
+        if let requestID { lines.append("    add_header X-Request-ID \(requestID) always;") }
+        lines.append("    add_header Cache-Control no-store always;")
+        if let allow = problem.allow { lines.append("    add_header Allow \"\(allow)\" always;") }
+        lines += ["    return \(problem.status) \(nginxString(problem.body));", "}"]
+        let padding = String(repeating: " ", count: indent)
+        return [""] + lines.map { padding + $0 }
     }
 
     private func upstreamName(_ service: ServiceDefinition) -> String { "\(service.name)_service" }
