@@ -14,14 +14,7 @@ struct OrderStore: Sendable {
 
     /// Inserts a new order; false when an order with its id exists (a redelivered or repeated checkout).
     func insert(_ order: Order, on connection: PostgresConnection) async throws -> Bool {
-        let document = try Self.document(order)
-        let rows = try await connection.query("""
-            INSERT INTO orders (order_id, user_id, status, currency, total_minor, placed_at, pay_by, updated_at, version, document)
-            VALUES (\(order.id), \(order.userId), \(order.status.rawValue), \(order.currency.code), \(order.totals.total.minorUnits),
-                    \(order.placedAt), \(order.payBy), \(order.updatedAt), \(order.version), \(document)::jsonb)
-            ON CONFLICT (order_id) DO NOTHING RETURNING order_id
-            """, logger: logger)
-        for try await _ in rows { return true }
+        for try await _ in try await connection.execute(Insert(order: order, document: try Self.document(order)), logger: logger) { return true }
         return false
     }
 
@@ -29,20 +22,92 @@ struct OrderStore: Sendable {
     func update(_ order: Order, on connection: PostgresConnection) async throws -> Order {
         var saved = order
         saved.version += 1
-        let document = try Self.document(saved)
-        let rows = try await connection.query("""
-            UPDATE orders SET status = \(saved.status.rawValue), updated_at = \(saved.updatedAt), version = \(saved.version), document = \(document)::jsonb
-            WHERE order_id = \(saved.id) AND version = \(order.version) RETURNING order_id
-            """, logger: logger)
-        for try await _ in rows { return saved }
+        let statement = Update(order: saved, document: try Self.document(saved), readVersion: order.version)
+        for try await _ in try await connection.execute(statement, logger: logger) { return saved }
         throw StoreError.corrupt("order \(order.id) changed while locked (version \(order.version))")
     }
 
     func order(id: String, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Order? {
-        let lock = forUpdate ? " FOR UPDATE" : ""
-        let rows = try await connection.query("SELECT document::text FROM orders WHERE order_id = \(id)\(unescaped: lock)", logger: logger)
+        if forUpdate {
+            for try await document in try await connection.execute(Locked(id: id), logger: logger) { return try Self.order(from: document) }
+            return nil
+        }
+        let rows = try await connection.query("SELECT document::text FROM orders WHERE order_id = \(id)", logger: logger)
         for try await document in rows.decode(String.self) { return try Self.order(from: document) }
         return nil
+    }
+
+    // Every order's saga runs these (an insert, then a locked read and an update per step):
+    // prepared once per connection, so Postgres does not parse and plan them for every event.
+
+    struct Insert: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO orders (order_id, user_id, status, currency, total_minor, placed_at, pay_by, updated_at, version, document)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::jsonb)
+            ON CONFLICT (order_id) DO NOTHING RETURNING order_id
+            """
+        // Declared, not inferred: the document goes as text and is cast, the version as int8 into an integer.
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .int8, .timestamptz, .timestamptz, .timestamptz, .int8, .text]
+        typealias Row = String
+        let order: Order
+        let document: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 10)
+            bindings.append(order.id)
+            bindings.append(order.userId)
+            bindings.append(order.status.rawValue)
+            bindings.append(order.currency.code)
+            bindings.append(order.totals.total.minorUnits)
+            bindings.append(order.placedAt)
+            bindings.append(order.payBy)
+            bindings.append(order.updatedAt)
+            bindings.append(order.version)
+            bindings.append(document)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+    }
+
+    struct Update: PostgresPreparedStatement {
+        static let sql = """
+            UPDATE orders SET status = $1, updated_at = $2, version = $3, document = $4::jsonb
+            WHERE order_id = $5 AND version = $6 RETURNING order_id
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .timestamptz, .int8, .text, .text, .int8]
+        typealias Row = String
+        let order: Order
+        let document: String
+        let readVersion: Int
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 6)
+            bindings.append(order.status.rawValue)
+            bindings.append(order.updatedAt)
+            bindings.append(order.version)
+            bindings.append(document)
+            bindings.append(order.id)
+            bindings.append(readVersion)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+    }
+
+    struct Locked: PostgresPreparedStatement {
+        static let sql = "SELECT document::text FROM orders WHERE order_id = $1 FOR UPDATE"
+        static let bindingDataTypes: [PostgresDataType] = [.text]
+        typealias Row = String
+        let id: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
     }
 
     /// A page of orders, newest first, optionally only one user's and one status.
