@@ -11,22 +11,9 @@ struct ReservationStore: Sendable {
 
     /// The order's reservation with its lines (in SKU order), in one statement; `forUpdate` locks it.
     func reservation(orderId: String, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Reservation? {
-        let lock = forUpdate ? " FOR UPDATE" : ""
-        let rows = try await connection.query("""
-            SELECT order_id, reservation_id, status, shortages::text, expires_at, created_at, release_reason,
-                   ARRAY(SELECT sku FROM reservation_lines l WHERE l.order_id = r.order_id ORDER BY sku),
-                   ARRAY(SELECT quantity::bigint FROM reservation_lines l WHERE l.order_id = r.order_id ORDER BY sku)
-            FROM reservations r WHERE order_id = \(orderId)\(unescaped: lock)
-            """, logger: logger)
-        for try await (orderId, reservationId, status, shortages, expiresAt, createdAt, releaseReason, skus, quantities)
-            in rows.decode((String, String, String, String, Date?, Date, String?, [String], [Int]).self)
-        {
-            guard let status = Reservation.Status(rawValue: status) else { throw StoreError.corrupt("reservation \(orderId) has status \(status)") }
-            return Reservation(orderId: orderId, reservationId: reservationId, status: status,
-                               lines: zip(skus, quantities).map { Reservation.Line(sku: $0, quantity: $1) },
-                               shortages: try JSONDecoder().decode([Reservation.Shortage].self, from: Data(shortages.utf8)),
-                               expiresAt: expiresAt, createdAt: createdAt, releaseReason: releaseReason)
-        }
+        let rows = forUpdate ? try await connection.execute(LockedReservation(orderId: orderId), logger: logger)
+            : try await connection.execute(ReservationOf(orderId: orderId), logger: logger)
+        for try await row in rows { return try Self.reservation(row) }
         return nil
     }
 
@@ -34,23 +21,98 @@ struct ReservationStore: Sendable {
     /// may be unknown), in one statement. False when the order already has one (nothing written).
     func insert(_ reservation: Reservation, on connection: PostgresConnection) async throws -> Bool {
         let shortages = String(decoding: try JSONEncoder().encode(reservation.shortages), as: UTF8.self)
-        let lines = reservation.status == .rejected ? [] : reservation.lines
-        let rows = try await connection.query("""
+        var inserted = false
+        for try await _ in try await connection.execute(Insert(reservation: reservation, shortages: shortages), logger: logger) { inserted = true }
+        return inserted
+    }
+
+    // Every order's reservation runs these (looked up when the order arrives, locked when it is
+    // confirmed or released, inserted once): prepared once per connection, so Postgres does not
+    // parse and plan them for every event.
+
+    typealias ReservationRow = (String, String, String, String, Date?, Date, String?, [String], [Int])
+
+    static let reservationQuery = """
+        SELECT order_id, reservation_id, status, shortages::text, expires_at, created_at, release_reason,
+               ARRAY(SELECT sku FROM reservation_lines l WHERE l.order_id = r.order_id ORDER BY sku),
+               ARRAY(SELECT quantity::bigint FROM reservation_lines l WHERE l.order_id = r.order_id ORDER BY sku)
+        FROM reservations r WHERE order_id = $1
+        """
+
+    struct ReservationOf: PostgresPreparedStatement {
+        static let sql = ReservationStore.reservationQuery
+        static let bindingDataTypes: [PostgresDataType] = [.text]
+        typealias Row = ReservationRow
+        let orderId: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(orderId)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    struct LockedReservation: PostgresPreparedStatement {
+        static let sql = ReservationStore.reservationQuery + " FOR UPDATE"
+        static let bindingDataTypes: [PostgresDataType] = [.text]
+        typealias Row = ReservationRow
+        let orderId: String
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(orderId)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+    }
+
+    struct Insert: PostgresPreparedStatement {
+        static let sql = """
             WITH inserted AS (
                 INSERT INTO reservations (order_id, reservation_id, status, shortages, expires_at, release_reason, created_at, updated_at)
-                VALUES (\(reservation.orderId), \(reservation.reservationId), \(reservation.status.rawValue), \(shortages)::jsonb,
-                        \(reservation.expiresAt), \(reservation.releaseReason), \(reservation.createdAt), \(reservation.createdAt))
+                VALUES ($1, $2, $3, $4::jsonb, $5, $6, $7, $7)
                 ON CONFLICT (order_id) DO NOTHING RETURNING order_id
             ), lines AS (
                 INSERT INTO reservation_lines (order_id, sku, quantity)
                 SELECT inserted.order_id, line.sku, line.quantity
-                FROM inserted, unnest(\(lines.map(\.sku))::text[], \(lines.map(\.quantity))::bigint[]) AS line(sku, quantity)
+                FROM inserted, unnest($8::text[], $9::bigint[]) AS line(sku, quantity)
             )
             SELECT order_id FROM inserted
-            """, logger: logger)
-        var inserted = false
-        for try await _ in rows { inserted = true }
-        return inserted
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .timestamptz, .text, .timestamptz, .textArray, .int8Array]
+        typealias Row = String
+        let reservation: Reservation
+        let shortages: String
+
+        func makeBindings() throws -> PostgresBindings {
+            // A rejected reservation keeps only its shortages: its SKUs may be unknown.
+            let lines = reservation.status == .rejected ? [] : reservation.lines
+            var bindings = PostgresBindings(capacity: 9)
+            bindings.append(reservation.orderId)
+            bindings.append(reservation.reservationId)
+            bindings.append(reservation.status.rawValue)
+            bindings.append(shortages)
+            bindings.append(reservation.expiresAt)
+            bindings.append(reservation.releaseReason)
+            bindings.append(reservation.createdAt)
+            bindings.append(lines.map(\.sku))
+            bindings.append(lines.map(\.quantity))
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+    }
+
+    private static func reservation(_ row: ReservationRow) throws -> Reservation {
+        let (orderId, reservationId, status, shortages, expiresAt, createdAt, releaseReason, skus, quantities) = row
+        guard let status = Reservation.Status(rawValue: status) else { throw StoreError.corrupt("reservation \(orderId) has status \(status)") }
+        return Reservation(orderId: orderId, reservationId: reservationId, status: status,
+                           lines: zip(skus, quantities).map { Reservation.Line(sku: $0, quantity: $1) },
+                           shortages: try JSONDecoder().decode([Reservation.Shortage].self, from: Data(shortages.utf8)),
+                           expiresAt: expiresAt, createdAt: createdAt, releaseReason: releaseReason)
     }
 
     func update(orderId: String, status: Reservation.Status, releaseReason: String?, on connection: PostgresConnection) async throws {

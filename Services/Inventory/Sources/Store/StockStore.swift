@@ -23,10 +23,68 @@ struct StockStore: Sendable {
     /// The levels of `skus`, locked in SKU order (so two transactions sharing SKUs never wait
     /// on each other in a cycle); SKUs not known are absent.
     func lockedLevels(skus: [String], on connection: PostgresConnection) async throws -> [String: StockLevel] {
-        let locked = try await levels("""
-            SELECT \(unescaped: Self.columns) FROM stock_items WHERE sku = ANY(\(skus)) ORDER BY sku FOR UPDATE
-            """, on: connection)
-        return Dictionary(uniqueKeysWithValues: locked.map { ($0.sku, $0) })
+        var locked: [String: StockLevel] = [:]
+        for try await level in try await connection.execute(LockedLevels(skus: skus), logger: logger) { locked[level.sku] = level }
+        return locked
+    }
+
+    // Every reservation runs these two (lock the order's SKUs, then move each one's stock with
+    // its ledger row): prepared once per connection, so Postgres does not parse and plan them
+    // for every order.
+
+    struct LockedLevels: PostgresPreparedStatement {
+        static let sql = "SELECT \(StockStore.columns) FROM stock_items WHERE sku = ANY($1) ORDER BY sku FOR UPDATE"
+        static let bindingDataTypes: [PostgresDataType] = [.textArray]
+        typealias Row = StockLevel
+        let skus: [String]
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 1)
+            bindings.append(skus)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { StockStore.level(try row.decode(StockStore.Row.self)) }
+    }
+
+    struct UpdateLevel: PostgresPreparedStatement {
+        static let sql = """
+            WITH saved AS (
+                UPDATE stock_items SET on_hand = $1, reserved = $2, low_stock_threshold = $3, low_alerted = $4, version = version + 1, updated_at = now()
+                WHERE sku = $5 RETURNING \(StockStore.columns)
+            ), ledger AS (
+                INSERT INTO stock_ledger (sku, kind, delta, reason, actor, on_hand_before, on_hand_after, reserved_before, reserved_after, request_id)
+                SELECT sku, $6, on_hand - $7, $8, $9, $7, on_hand, $10, reserved, $11
+                FROM saved
+            )
+            SELECT \(StockStore.columns) FROM saved
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.int8, .int8, .int8, .bool, .text, .text, .int8, .text, .text, .int8, .text]
+        typealias Row = StockLevel
+        let level: StockLevel
+        let before: StockLevel
+        let kind: LedgerEntry.Kind
+        let reason: String
+        let actor: String
+        let requestID: String?
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 11)
+            bindings.append(level.onHand)
+            bindings.append(level.reserved)
+            bindings.append(level.lowStockThreshold)
+            bindings.append(level.lowAlerted)
+            bindings.append(level.sku)
+            bindings.append(kind.rawValue)
+            bindings.append(before.onHand)
+            bindings.append(reason)
+            bindings.append(actor)
+            bindings.append(before.reserved)
+            bindings.append(requestID)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { StockStore.level(try row.decode(StockStore.Row.self)) }
     }
 
     /// A page of SKUs in SKU order, optionally those containing `search`, optionally only those
@@ -134,19 +192,9 @@ struct StockStore: Sendable {
     /// and records the ledger row (`before` → the level as saved), in one statement.
     func update(_ level: StockLevel, before: StockLevel, kind: LedgerEntry.Kind, reason: String, actor: String, requestID: String?,
                 on connection: PostgresConnection) async throws -> StockLevel {
-        let updated = try await levels("""
-            WITH saved AS (
-                UPDATE stock_items SET on_hand = \(level.onHand), reserved = \(level.reserved), low_stock_threshold = \(level.lowStockThreshold),
-                                       low_alerted = \(level.lowAlerted), version = version + 1, updated_at = now()
-                WHERE sku = \(level.sku) RETURNING \(unescaped: Self.columns)
-            ), ledger AS (
-                INSERT INTO stock_ledger (sku, kind, delta, reason, actor, on_hand_before, on_hand_after, reserved_before, reserved_after, request_id)
-                SELECT sku, \(kind.rawValue), on_hand - \(before.onHand), \(reason), \(actor), \(before.onHand), on_hand, \(before.reserved), reserved,
-                       \(requestID)
-                FROM saved
-            )
-            SELECT \(unescaped: Self.columns) FROM saved
-            """, on: connection)
+        var updated: [StockLevel] = []
+        let statement = UpdateLevel(level: level, before: before, kind: kind, reason: reason, actor: actor, requestID: requestID)
+        for try await row in try await connection.execute(statement, logger: logger) { updated.append(row) }
         guard let row = updated.first else { throw StoreError.corrupt("stock row \(level.sku) vanished under its lock") }
         return row
     }
