@@ -14,15 +14,7 @@ struct PaymentStore: Sendable {
 
     /// Inserts `payment`; false when the order already has a payment (the one charge per order).
     func insert(_ payment: Payment, on connection: PostgresConnection) async throws -> Bool {
-        let rows = try await connection.query("""
-            INSERT INTO payments (payment_id, order_id, user_id, amount_minor, currency, payment_method, status, idempotency_key,
-                                  failure_code, failure_message, created_at, updated_at)
-            VALUES (\(payment.id), \(payment.orderId), \(payment.userId), \(payment.amount.minorUnits), \(payment.amount.currency.code),
-                    \(payment.paymentMethod), \(payment.status.rawValue), \(payment.idempotencyKey), \(payment.failureCode), \(payment.failureMessage),
-                    \(payment.createdAt), \(payment.updatedAt))
-            ON CONFLICT (order_id) DO NOTHING RETURNING payment_id
-            """, logger: logger)
-        for try await _ in rows { return true }
+        for try await _ in try await connection.execute(Insert(payment: payment), logger: logger) { return true }
         return false
     }
 
@@ -79,13 +71,95 @@ struct PaymentStore: Sendable {
 
     /// Writes the state of `payment` (read under its row lock) and lets go of any hold on it.
     func save(_ payment: Payment, on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            UPDATE payments SET status = \(payment.status.rawValue), card_brand = \(payment.card?.brand), card_last4 = \(payment.card?.last4),
-                   provider_reference = \(payment.providerReference), failure_code = \(payment.failureCode), failure_message = \(payment.failureMessage),
-                   captured_minor = \(payment.capturedMinor), refunded_minor = \(payment.refundedMinor), last_error = \(payment.lastError),
-                   lease_until = NULL, updated_at = \(payment.updatedAt)
-            WHERE payment_id = \(payment.id)
-            """, logger: logger)
+        for try await _ in try await connection.execute(Save(payment: payment), logger: logger) {}
+    }
+
+    // Every payment runs these (inserted once, saved as it moves, a ledger row per money fact):
+    // prepared once per connection, so Postgres does not parse and plan them for every event.
+
+    struct Insert: PostgresPreparedStatement {
+        static let sql = """
+            INSERT INTO payments (payment_id, order_id, user_id, amount_minor, currency, payment_method, status, idempotency_key,
+                                  failure_code, failure_message, created_at, updated_at)
+            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+            ON CONFLICT (order_id) DO NOTHING RETURNING payment_id
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .int8, .text, .text, .text, .text, .text, .text, .timestamptz, .timestamptz]
+        typealias Row = String
+        let payment: Payment
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 12)
+            bindings.append(payment.id)
+            bindings.append(payment.orderId)
+            bindings.append(payment.userId)
+            bindings.append(payment.amount.minorUnits)
+            bindings.append(payment.amount.currency.code)
+            bindings.append(payment.paymentMethod)
+            bindings.append(payment.status.rawValue)
+            bindings.append(payment.idempotencyKey)
+            bindings.append(payment.failureCode)
+            bindings.append(payment.failureMessage)
+            bindings.append(payment.createdAt)
+            bindings.append(payment.updatedAt)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+    }
+
+    struct Save: PostgresPreparedStatement {
+        static let sql = """
+            UPDATE payments SET status = $1, card_brand = $2, card_last4 = $3, provider_reference = $4, failure_code = $5, failure_message = $6,
+                   captured_minor = $7, refunded_minor = $8, last_error = $9, lease_until = NULL, updated_at = $10
+            WHERE payment_id = $11
+            """
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .text, .text, .int8, .int8, .text, .timestamptz, .text]
+        typealias Row = Void
+        let payment: Payment
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 11)
+            bindings.append(payment.status.rawValue)
+            bindings.append(payment.card?.brand)
+            bindings.append(payment.card?.last4)
+            bindings.append(payment.providerReference)
+            bindings.append(payment.failureCode)
+            bindings.append(payment.failureMessage)
+            bindings.append(payment.capturedMinor)
+            bindings.append(payment.refundedMinor)
+            bindings.append(payment.lastError)
+            bindings.append(payment.updatedAt)
+            bindings.append(payment.id)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {}
+    }
+
+    struct AppendLedger: PostgresPreparedStatement {
+        static let sql = "INSERT INTO ledger (payment_id, order_id, refund_id, kind, amount_minor, currency, detail) VALUES ($1, $2, $3, $4, $5, $6, $7)"
+        static let bindingDataTypes: [PostgresDataType] = [.text, .text, .text, .text, .int8, .text, .text]
+        typealias Row = Void
+        let payment: Payment
+        let refundId: String?
+        let kind: String
+        let amountMinor: Int64
+        let detail: String?
+
+        func makeBindings() throws -> PostgresBindings {
+            var bindings = PostgresBindings(capacity: 7)
+            bindings.append(payment.id)
+            bindings.append(payment.orderId)
+            bindings.append(refundId)
+            bindings.append(kind)
+            bindings.append(amountMinor)
+            bindings.append(payment.amount.currency.code)
+            bindings.append(detail)
+            return bindings
+        }
+
+        func decodeRow(_ row: PostgresRow) throws -> Row {}
     }
 
     /// Lets go of a payment after a temporary failure; the next attempt is due after `delay`.
@@ -258,10 +332,8 @@ struct PaymentStore: Sendable {
     /// Appends one entry to the ledger.
     func append(_ kind: LedgerEntry.Kind, payment: Payment, refundId: String? = nil, amountMinor: Int64 = 0, detail: String? = nil,
                 on connection: PostgresConnection) async throws {
-        try await connection.query("""
-            INSERT INTO ledger (payment_id, order_id, refund_id, kind, amount_minor, currency, detail)
-            VALUES (\(payment.id), \(payment.orderId), \(refundId), \(kind.rawValue), \(amountMinor), \(payment.amount.currency.code), \(detail))
-            """, logger: logger)
+        let statement = AppendLedger(payment: payment, refundId: refundId, kind: kind.rawValue, amountMinor: amountMinor, detail: detail)
+        for try await _ in try await connection.execute(statement, logger: logger) {}
     }
 
     func ledger(paymentId: String, on connection: PostgresConnection) async throws -> [LedgerEntry] {
