@@ -10,6 +10,7 @@ import random
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -54,6 +55,9 @@ class Platform:
         self.environment = dict(os.environ, **(environment or {}))
         self.run_directory = tempfile.mkdtemp(prefix="bazaar-browser-")
         os.chmod(self.run_directory, 0o755)  # the gateway's workers (www-data under root) read its files
+        self.choose_ports()
+
+    def choose_ports(self):
         self.gateway_port = free_port()
         self.arguments = [
             "--run-dir", self.run_directory,
@@ -65,12 +69,23 @@ class Platform:
         self.url = f"http://127.0.0.1:{self.gateway_port}"
 
     def __enter__(self):
-        started = subprocess.run([self.launcher, "up", "--detach", *self.arguments], env=self.environment,
-                                 capture_output=True, text=True, timeout=600)
-        if started.returncode != 0:
-            self.__exit__(None, None, None)
-            raise RuntimeError(f"bazaar up failed ({started.returncode}):\n{started.stdout}\n{started.stderr}")
-        return self
+        # A port free when chosen can be taken before the server binds it (by another test run on
+        # the machine): then the platform is stopped and started again on other ports.
+        for attempt in range(3):
+            started = subprocess.run([self.launcher, "up", "--detach", *self.arguments], env=self.environment,
+                                     capture_output=True, text=True, timeout=600)
+            if started.returncode == 0:
+                return self
+            subprocess.run([self.launcher, "down", *self.arguments], capture_output=True, timeout=300)
+            output = started.stdout + started.stderr
+            if "Address already in use" not in output or attempt == 2:
+                self.__exit__(None, None, None)
+                raise RuntimeError(f"bazaar up failed ({started.returncode}):\n{output}")
+            print(f"bazaar up found a port taken; starting again on other ports:\n{output}", file=sys.stderr)
+            shutil.rmtree(self.run_directory, ignore_errors=True)
+            os.makedirs(self.run_directory)
+            os.chmod(self.run_directory, 0o755)
+            self.choose_ports()
 
     def __exit__(self, *_):
         subprocess.run([self.launcher, "down", *self.arguments], capture_output=True, timeout=300)

@@ -88,4 +88,9 @@ if [ -n "$failures" ]; then
     echo "$failures"
     exit 1
 fi
+if [ "$failed_runs" -gt 0 ]; then
+    # A suite that could not start (its platform, a crash) fails a run without naming a test.
+    echo "no single test failed, but $failed_runs run(s) did: see the logs above"
+    exit 1
+fi
 echo "no test failed"
