@@ -278,6 +278,45 @@ class ShopperTests(StorefrontTestCase):
         self.wait(lambda: self.order_status() == "cancelled", "the live status to show cancelled")
         self.assertIn("declined", self.element("[data-test=live-status], [data-test=order-status]").text.lower())
 
+    def test_a_shopper_cancels_before_shipping(self):
+        email = self.register()
+        self.add_first_product_to_cart()
+        order_id = self.checkout("tok_visa")
+        self.wait(lambda: self.order_status() == "confirmed", "the order confirmed")
+        self.element("[data-test=order-cancel]").click()
+        self.wait(lambda: self.order_status() == "cancelled", "the order cancelled on the page")
+        self.step("cancelled")
+        status, order, _ = platform.request("GET", f"/api/orders/{order_id}", token=self.api_token(email))
+        self.assertEqual((status, order["status"]), (200, "cancelled"), order)
+        self.assertFalse([button for button in self.find("[data-test=order-cancel]") if button.is_displayed()], "no second cancel")
+
+    def test_a_price_changed_since_adding_is_flagged_in_the_cart(self):
+        status, listing, _ = platform.request("GET", "/api/catalog/products?page=4&limit=1")
+        self.assertEqual(status, 200, listing)
+        product = listing["items"][0]
+        self.open(f"/p/{product['slug']}")
+        self.wait(lambda: "checking" not in self.element("[data-test=availability]").text.lower(), "the availability")
+        before = self.cart_count()
+        self.element("[data-test=add-to-cart]").click()
+        self.wait(lambda: self.cart_count() != before, "the cart count to change")
+        admin = self.api_token("admin@bazaar.local", platform.administrator_password())
+        _, _, headers = platform.request("GET", f"/api/catalog/products/{product['id']}", token=admin)
+        # Lower (a raise could pass the compare-at price, which must stay above the price).
+        new_price = {"minorUnits": product["price"]["minorUnits"] // 2, "currency": product["price"]["currency"]}
+        status, body, _ = platform.request("PATCH", f"/api/catalog/products/{product['id']}", {"price": new_price}, token=admin,
+                                           headers={"If-Match": headers["ETag"]})
+        self.assertEqual(status, 200, body)
+
+        def flagged():
+            self.open("/cart")
+            line = self.element(f"[data-test=cart-line][data-product-id='{product['id']}']")
+            return bool(line.find_elements(By.CSS_SELECTOR, "[data-test=price-changed]"))
+        self.wait(flagged, "the cart to flag the new price")
+        flag = self.element("[data-test=price-changed]").text
+        self.assertIn(money(product["price"]), flag)
+        self.assertIn(money(new_price), flag)
+        self.step("price-changed")
+
     def test_errors_are_shown_next_to_their_fields_and_in_the_alert(self):
         self.open("/register")
         self.fill("[data-test=register-form]", {"name": "Short", "email": f"short-{uuid.uuid4().hex[:8]}@example.com",
