@@ -90,6 +90,20 @@ class StorefrontTestCase(unittest.TestCase):
     def element(self, selector, description=None):
         return self.wait(lambda: next((e for e in self.find(selector) if e.is_displayed()), None), description or selector)
 
+    def text_of(self, selector, description=None):
+        """The text of the first shown element: found and read in one step, again if the page redrew it."""
+        return self.wait(lambda: next(((e.text,) for e in self.find(selector) if e.is_displayed()), None), description or selector)[0]
+
+    def click(self, selector, description=None):
+        """Clicks the first shown element, found again if the page redrew it before the click."""
+        def clicked():
+            element = next((e for e in self.find(selector) if e.is_displayed()), None)
+            if element is None:
+                return False
+            element.click()
+            return True
+        self.wait(clicked, description or selector)
+
     def texts(self, selector):
         return [e.text for e in self.find(selector) if e.is_displayed()]
 
@@ -110,14 +124,14 @@ class StorefrontTestCase(unittest.TestCase):
         email = email or f"shopper-{uuid.uuid4().hex[:10]}@example.com"
         self.open("/register")
         self.fill("[data-test=register-form]", {"name": name, "email": email, "password": PASSWORD})
-        self.element("[data-test=register-submit]").click()
+        self.click("[data-test=register-submit]")
         self.element("[data-test=account-menu-button]", "the account menu after registering")
         return email
 
     def sign_in(self, email, password=PASSWORD):
         self.open("/sign-in")
         self.fill("[data-test=sign-in-form]", {"email": email, "password": password})
-        self.element("[data-test=sign-in-submit]").click()
+        self.click("[data-test=sign-in-submit]")
         self.element("[data-test=account-menu-button]", "the account menu after signing in")
 
     def api_token(self, email, password=PASSWORD):
@@ -126,20 +140,20 @@ class StorefrontTestCase(unittest.TestCase):
         return body["accessToken"]
 
     def cart_count(self):
-        return self.element("[data-test=cart-count]").text
+        return self.text_of("[data-test=cart-count]")
 
     def add_first_product_to_cart(self):
         """Opens the home page's first product that is in stock and adds one unit; its name."""
         self.open("/")
-        cards = self.wait(lambda: self.find("[data-test=product-card] a"), "product cards")
-        for href in [card.get_attribute("href") for card in cards]:
+        hrefs = self.wait(lambda: [card.get_attribute("href") for card in self.find("[data-test=product-card] a")] or None, "product cards")
+        for href in hrefs:
             self.browser.get(href)
-            availability = self.element("[data-test=availability]").text
+            availability = self.text_of("[data-test=availability]")
             if "out of stock" in availability.lower():
                 continue
-            title = self.element("[data-test=product-title]").text
+            title = self.text_of("[data-test=product-title]")
             before = self.cart_count()
-            self.element("[data-test=add-to-cart]").click()
+            self.click("[data-test=add-to-cart]")
             self.wait(lambda: self.cart_count() != before, "the cart count to change")
             return title
         self.fail("no product on the home page is in stock")
@@ -150,11 +164,11 @@ class StorefrontTestCase(unittest.TestCase):
         form = "[data-test=checkout-form]"
         self.element(form)
         if self.find("[data-test=checkout-address-new]"):
-            self.element("[data-test=checkout-address-new]").click()
+            self.click("[data-test=checkout-address-new]")
         if self.element("[data-test=new-address]").is_displayed():
             self.fill(form, {"name": "Browser Shopper", "line1": "Teststraße 1", "postalCode": "10115",
                              "city": "Berlin", "country": "DE"})
-        self.element(f"[data-test=payment-option][value={card_token}]").click()
+        self.click(f"[data-test=payment-option][value={card_token}]")
         before_placing()
         submit = self.element("[data-test=checkout-submit]")
         # A double click places the order once (one Idempotency-Key per attempt, the button disabled in flight).
@@ -194,27 +208,26 @@ class ShopperTests(StorefrontTestCase):
 
     def test_browse_category_filter_sort_and_paginate_by_url(self):
         self.open("/")
-        link = self.element("[data-test=nav-category]")
-        name = link.text
-        link.click()
-        self.wait(lambda: self.find("h1") and self.find("h1")[0].text == name, "the category page")
+        name = self.text_of("[data-test=nav-category]")
+        self.click("[data-test=nav-category]")
+        self.wait(lambda: name in self.texts("h1"), "the category page")
         self.wait(lambda: self.find("[data-test=product-card]"), "the category's products")
-        everything = self.element("[data-test=result-count]").text
+        everything = self.text_of("[data-test=result-count]")
         # Filters and sort go into the URL; the answer follows them.
         self.fill("[data-test=filters]", {"maxPrice": "20"})
         Select(self.element("[data-test=sort]")).select_by_value("-price")
-        self.element("[data-test=apply-filters]").click()
+        self.click("[data-test=apply-filters]")
         self.wait(lambda: "maxPrice=2000" in self.browser.current_url and "sort=-price" in self.browser.current_url, "the filters in the URL")
-        self.wait(lambda: self.element("[data-test=result-count]").text != everything, "the filtered count")
+        self.wait(lambda: self.text_of("[data-test=result-count]") != everything, "the filtered count")
         prices = [self.price(card) for card in self.find("[data-test=product-card] [data-test=product-price]")]
         self.assertTrue(prices and all(price <= 2000 for price in prices), prices)
         self.assertEqual(prices, sorted(prices, reverse=True))
-        filtered = self.element("[data-test=result-count]").text
+        filtered = self.text_of("[data-test=result-count]")
         # Reloaded, the same page; a search's pages are links in the URL too.
         self.browser.refresh()
-        self.wait(lambda: self.element("[data-test=result-count]").text == filtered, "the same results after a reload")
+        self.wait(lambda: self.text_of("[data-test=result-count]") == filtered, "the same results after a reload")
         self.open("/search?q=a")
-        self.element("[data-test=pagination] a[rel=next]").click()
+        self.click("[data-test=pagination] a[rel=next]")
         self.wait(lambda: "page=2" in self.browser.current_url and self.find("[data-test=product-card]"), "the second page")
         self.step("search-page-2")
 
@@ -240,7 +253,7 @@ class ShopperTests(StorefrontTestCase):
         self.open("/cart")
         self.wait(lambda: any(product in line.text for line in self.find("[data-test=cart-line]")), "the merged cart's line")
         self.step("merged-cart")
-        total = self.element("[data-test=total]").text
+        total = self.text_of("[data-test=total]")
         order_id = self.checkout("tok_visa", before_placing=lambda: self.step("checkout"))
         self.step("order-placed")
         self.wait(lambda: self.order_status() == "confirmed", "the live status to show confirmed")
@@ -267,7 +280,7 @@ class ShopperTests(StorefrontTestCase):
                                            headers={"If-Match": headers["ETag"]})
         self.assertEqual(status, 200, body)
         self.open(f"/p/{product['slug']}")
-        self.wait(lambda: "out of stock" in self.element("[data-test=availability]").text.lower(), "out of stock shown")
+        self.wait(lambda: "out of stock" in self.text_of("[data-test=availability]").lower(), "out of stock shown")
         self.assertFalse(self.element("[data-test=add-to-cart]").is_enabled(), "Add to cart is disabled")
         self.step("out-of-stock")
 
@@ -276,14 +289,14 @@ class ShopperTests(StorefrontTestCase):
         self.add_first_product_to_cart()
         self.checkout("tok_chargeDeclined")
         self.wait(lambda: self.order_status() == "cancelled", "the live status to show cancelled")
-        self.assertIn("declined", self.element("[data-test=live-status], [data-test=order-status]").text.lower())
+        self.assertIn("declined", self.text_of("[data-test=live-status], [data-test=order-status]").lower())
 
     def test_a_shopper_cancels_before_shipping(self):
         email = self.register()
         self.add_first_product_to_cart()
         order_id = self.checkout("tok_visa")
         self.wait(lambda: self.order_status() == "confirmed", "the order confirmed")
-        self.element("[data-test=order-cancel]").click()
+        self.click("[data-test=order-cancel]")
         self.wait(lambda: self.order_status() == "cancelled", "the order cancelled on the page")
         self.step("cancelled")
         status, order, _ = platform.request("GET", f"/api/orders/{order_id}", token=self.api_token(email))
@@ -295,9 +308,9 @@ class ShopperTests(StorefrontTestCase):
         self.assertEqual(status, 200, listing)
         product = listing["items"][0]
         self.open(f"/p/{product['slug']}")
-        self.wait(lambda: "checking" not in self.element("[data-test=availability]").text.lower(), "the availability")
+        self.wait(lambda: "checking" not in self.text_of("[data-test=availability]").lower(), "the availability")
         before = self.cart_count()
-        self.element("[data-test=add-to-cart]").click()
+        self.click("[data-test=add-to-cart]")
         self.wait(lambda: self.cart_count() != before, "the cart count to change")
         admin = self.api_token("admin@bazaar.local", platform.administrator_password())
         _, _, headers = platform.request("GET", f"/api/catalog/products/{product['id']}", token=admin)
@@ -312,7 +325,7 @@ class ShopperTests(StorefrontTestCase):
             line = self.element(f"[data-test=cart-line][data-product-id='{product['id']}']")
             return bool(line.find_elements(By.CSS_SELECTOR, "[data-test=price-changed]"))
         self.wait(flagged, "the cart to flag the new price")
-        flag = self.element("[data-test=price-changed]").text
+        flag = self.text_of("[data-test=price-changed]")
         self.assertIn(money(product["price"]), flag)
         self.assertIn(money(new_price), flag)
         self.step("price-changed")
@@ -321,7 +334,7 @@ class ShopperTests(StorefrontTestCase):
         self.open("/register")
         self.fill("[data-test=register-form]", {"name": "Short", "email": f"short-{uuid.uuid4().hex[:8]}@example.com",
                                                "password": "short"})
-        self.element("[data-test=register-submit]").click()
+        self.click("[data-test=register-submit]")
         error = self.element("[data-test=field-error]", "the password's field error")
         self.assertTrue(error.text)
         password = self.element("[data-test=register-form] [name=password]")
@@ -329,17 +342,17 @@ class ShopperTests(StorefrontTestCase):
         self.assertIn(error.get_attribute("id"), password.get_attribute("aria-describedby"))
         self.open("/sign-in")
         self.fill("[data-test=sign-in-form]", {"email": "nobody@example.com", "password": "wrong-Password-123"})
-        self.element("[data-test=sign-in-submit]").click()
+        self.click("[data-test=sign-in-submit]")
         self.wait(lambda: any(text.strip() for text in self.texts("[data-test=alert]")), "the sign-in problem's detail")
 
     def test_password_reset_from_the_emailed_link(self):
         email = self.register()
-        self.element("[data-test=account-menu-button]").click()
-        self.element("[data-test=sign-out]").click()
+        self.click("[data-test=account-menu-button]")
+        self.click("[data-test=sign-out]")
         self.element("[data-test=sign-in-link]", "signed out")
         self.open("/forgot-password")
         self.fill("[data-test=forgot-form]", {"email": email})
-        self.element("[data-test=forgot-submit]").click()
+        self.click("[data-test=forgot-submit]")
         self.element("[data-test=reset-requested]")
         link = eventually("the reset email", lambda: next(
             (match.group(0) for mail in platform.mails() if email in mail
@@ -348,7 +361,7 @@ class ShopperTests(StorefrontTestCase):
         self.wait(lambda: "token" not in self.browser.current_url, "the token to leave the address bar")
         new_password = "browser-New-phrase-77"
         self.fill("[data-test=reset-form]", {"newPassword": new_password, "confirm": new_password})
-        self.element("[data-test=reset-submit]").click()
+        self.click("[data-test=reset-submit]")
         self.element("[data-test=sign-in-form]", "the sign-in page after the reset")
         self.sign_in(email, new_password)
 
@@ -356,13 +369,13 @@ class ShopperTests(StorefrontTestCase):
         self.register(name="Before Rename")
         self.open("/account")
         self.fill("[data-test=profile-form]", {"name": "After Rename"})
-        self.element("[data-test=profile-submit]").click()
+        self.click("[data-test=profile-submit]")
         self.wait(lambda: any("After Rename" in text for text in self.texts("[data-test=notice], [data-test=account-menu-button]")),
                   "the new name confirmed")
-        self.element("[data-test=address-add]").click()
+        self.click("[data-test=address-add]")
         self.fill("[data-test=address-form]", {"name": "Home", "line1": "Am Markt 3", "postalCode": "20095",
                                               "city": "Hamburg", "country": "DE"})
-        self.element("[data-test=address-submit]").click()
+        self.click("[data-test=address-submit]")
         self.wait(lambda: any("Am Markt 3" in text for text in self.texts("[data-test=address]")), "the saved address")
 
 
@@ -394,7 +407,7 @@ class KeyboardTests(StorefrontTestCase):
         self.assertIsNotNone(ring, "the focused link shows its focus")
         link.send_keys(Keys.ENTER)
         self.element("[data-test=add-to-cart]", "the product page")
-        self.wait(lambda: "checking" not in self.element("[data-test=availability]").text.lower(), "the availability")
+        self.wait(lambda: "checking" not in self.text_of("[data-test=availability]").lower(), "the availability")
         before = self.cart_count()
         for _ in range(60):
             if self.focused().get_attribute("data-test") == "add-to-cart":
@@ -411,7 +424,8 @@ class NarrowScreenTests(StorefrontTestCase):
     def test_nothing_is_wider_than_the_screen(self):
         self.open("/")
         self.wait(lambda: self.find("[data-test=product-card]"), "featured products")
-        product = self.find("[data-test=product-card] a")[0].get_attribute("href")
+        product = self.wait(lambda: next((card.get_attribute("href") for card in self.find("[data-test=product-card] a")), None),
+                            "a product link")
         for path in ["/", product.split(platform.url.replace("127.0.0.1", "localhost"))[-1], "/cart", "/sign-in",
                      "/register", "/search?q=cable"]:
             self.open(path)
@@ -428,20 +442,20 @@ class AdministratorTests(StorefrontTestCase):
         self.add_first_product_to_cart()
         order_id = self.checkout("tok_visa")
         self.wait(lambda: self.order_status() == "confirmed", "the order confirmed")
-        self.element("[data-test=account-menu-button]").click()
-        self.element("[data-test=sign-out]").click()
+        self.click("[data-test=account-menu-button]")
+        self.click("[data-test=sign-out]")
         self.element("[data-test=sign-in-link]", "signed out")
         self.sign_in("admin@bazaar.local", platform.administrator_password())
         self.open("/admin/orders")
         row = f"[data-test=admin-order-row][data-order-id='{order_id}']"
-        self.element(f"{row} [data-test=admin-ship]").click()
+        self.click(f"{row} [data-test=admin-ship]")
         form = self.element(f"{row} details[open] form", "the shipping form")
         for field in form.find_elements(By.CSS_SELECTOR, "input[type=text], input:not([type])"):
             field.send_keys("DHL" if "carrier" in (field.get_attribute("name") or "") else "JJD000390007")
         form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
         token = self.api_token(email)
         eventually("the order shipped", lambda: platform.request("GET", f"/api/orders/{order_id}", token=token)[1]["status"] == "shipped")
-        self.element(f"{row} [data-test=admin-deliver]").click()
+        self.click(f"{row} [data-test=admin-deliver]")
         eventually("the order delivered", lambda: platform.request("GET", f"/api/orders/{order_id}", token=token)[1]["status"] == "delivered")
         self.expect_no_console_errors(allowed=["/images/", self.order_not_yet_known(order_id)])
 

@@ -71,7 +71,7 @@ for run in $(seq 1 "$repeat"); do
         echo "   passed: $(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed|^Ran [0-9]+ tests? in' "$logs/run-$run.log" | paste -sd ' ' -)"
     else
         failed_runs=$((failed_runs + 1))
-        echo "   FAILED: $(grep -E 'Test run with [0-9]+ tests?.* failed' "$logs/run-$run.log" | tail -n 1)"
+        echo "   FAILED: $(grep -E 'Test run with [0-9]+ tests?.* failed|^FAILED \(' "$logs/run-$run.log" | paste -sd ' ' -)"
     fi
 done
 echo
