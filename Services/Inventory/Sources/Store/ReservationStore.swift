@@ -11,8 +11,8 @@ struct ReservationStore: Sendable {
 
     /// The order's reservation with its lines (in SKU order), in one statement; `forUpdate` locks it.
     func reservation(orderId: String, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Reservation? {
-        let rows = forUpdate ? try await connection.execute(LockedReservation(orderId: orderId), logger: logger)
-            : try await connection.execute(ReservationOf(orderId: orderId), logger: logger)
+        let rows = forUpdate ? try await connection.execute(LockedReservation(key: orderId), logger: logger)
+            : try await connection.execute(ReservationOf(key: orderId), logger: logger)
         for try await row in rows { return try Self.reservation(row) }
         return nil
     }
@@ -39,34 +39,18 @@ struct ReservationStore: Sendable {
         FROM reservations r WHERE order_id = $1
         """
 
-    struct ReservationOf: PostgresPreparedStatement {
+    struct ReservationOf: TextKeyedStatement {
         static let sql = ReservationStore.reservationQuery
-        static let bindingDataTypes: [PostgresDataType] = [.text]
-        typealias Row = ReservationRow
-        let orderId: String
+        let key: String
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(orderId)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        func decodeRow(_ row: PostgresRow) throws -> ReservationRow { try row.decode(ReservationRow.self) }
     }
 
-    struct LockedReservation: PostgresPreparedStatement {
+    struct LockedReservation: TextKeyedStatement {
         static let sql = ReservationStore.reservationQuery + " FOR UPDATE"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
-        typealias Row = ReservationRow
-        let orderId: String
+        let key: String
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(orderId)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(Row.self) }
+        func decodeRow(_ row: PostgresRow) throws -> ReservationRow { try row.decode(ReservationRow.self) }
     }
 
     struct Insert: PostgresPreparedStatement {

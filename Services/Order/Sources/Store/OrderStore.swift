@@ -29,7 +29,7 @@ struct OrderStore: Sendable {
 
     func order(id: String, forUpdate: Bool = false, on connection: PostgresConnection) async throws -> Order? {
         if forUpdate {
-            for try await document in try await connection.execute(Locked(id: id), logger: logger) { return try Self.order(from: document) }
+            for try await document in try await connection.execute(Locked(key: id), logger: logger) { return try Self.order(from: document) }
             return nil
         }
         let rows = try await connection.query("SELECT document::text FROM orders WHERE order_id = \(id)", logger: logger)
@@ -95,19 +95,11 @@ struct OrderStore: Sendable {
         func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
     }
 
-    struct Locked: PostgresPreparedStatement {
+    struct Locked: TextKeyedStatement {
         static let sql = "SELECT document::text FROM orders WHERE order_id = $1 FOR UPDATE"
-        static let bindingDataTypes: [PostgresDataType] = [.text]
-        typealias Row = String
-        let id: String
+        let key: String
 
-        func makeBindings() throws -> PostgresBindings {
-            var bindings = PostgresBindings(capacity: 1)
-            bindings.append(id)
-            return bindings
-        }
-
-        func decodeRow(_ row: PostgresRow) throws -> Row { try row.decode(String.self) }
+        func decodeRow(_ row: PostgresRow) throws -> String { try row.decode(String.self) }
     }
 
     /// A page of orders, newest first, optionally only one user's and one status.
