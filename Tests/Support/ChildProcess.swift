@@ -119,6 +119,8 @@ public enum ChildProcess {
 public final class RunningChildProcess: Sendable {
     private final class Collected: Sendable {
         let bytes = Mutex<[UInt8]>([])
+        /// Set once the program closed its output and the last of it was collected.
+        let ended = Atomic<Bool>(false)
     }
 
     private let process: Process
@@ -144,14 +146,17 @@ public final class RunningChildProcess: Sendable {
                 if chunk.isEmpty { break }
                 collected.bytes.withLock { $0 += chunk }
             }
+            collected.ended.store(true, ordering: .releasing)
         }.start()
     }
 
     /// Everything the program wrote so far.
     public var output: String { collected.bytes.withLock { String(decoding: $0, as: UTF8.self) } }
 
-    /// Whether the program still runs (a `curl -N` ends when the server closes the stream).
-    public var isRunning: Bool { process.isRunning }
+    /// Whether the program still runs (a `curl -N` ends when the server closes the stream), or its
+    /// last output is still being collected: once false, ``output`` is complete. (The program can
+    /// have exited before its reader thread took the last bytes from the pipe.)
+    public var isRunning: Bool { process.isRunning || !collected.ended.load(ordering: .acquiring) }
 
     /// Ends the program (SIGKILL: a reader such as curl has nothing to finish) and waits, off the
     /// cooperative pool, until it has exited.
