@@ -32,8 +32,9 @@ public struct RetryPolicy: Sendable {
 public protocol EventApplier: Sendable {
     /// The topics the handled event types travel on.
     var topics: [TopicDefinition] { get }
-    /// Whether events of `type` have a handler; others are acknowledged and skipped.
-    func handles(_ type: String) -> Bool
+    /// Whether events of `type` are handled, acknowledged and skipped (other events on the same
+    /// topics), or dead-lettered as an uncatalogued version of a handled event.
+    func disposition(of type: String) -> EventDisposition
     /// Applies the event once. Returns false when it had been applied before (a redelivery),
     /// and then changes nothing. Throws ``UndecodableEvent`` for an event that can never be
     /// applied (dead-lettered at once); any other error is retried.
@@ -82,7 +83,8 @@ extension EventApplier {
 ///
 /// A failing handler is retried with exponential back-off; after the last attempt the message
 /// goes to `<topic>.dlq` with headers naming the error, the attempts and where it came from, and
-/// the consumer moves on. A message that is not a valid event goes to the DLQ at once.
+/// the consumer moves on. A message that is not a valid event, or is a version of a handled event
+/// that the event catalog does not list, goes to the DLQ at once.
 public final class EventConsumer: Service, Sendable {
     /// The consumer group (in logs, metrics and dead-letter headers).
     public let name: String
@@ -196,11 +198,14 @@ public final class EventConsumer: Service, Sendable {
             } catch {
                 return nil  // not a valid event: applied one at a time, which dead-letters it with this error
             }
-            if applier.handles(attributes.type) {
+            switch applier.disposition(of: attributes.type) {
+            case .handle:
                 events.append(BatchedEvent(message: message, attributes: attributes, eventContext: EventContext(event: attributes),
                                            logger: messageLogger(message, attributes)))
-            } else {
+            case .skip:
                 skippedTypes[index] = attributes.type
+            case .unsupportedVersion:
+                return nil  // applied one at a time, which dead-letters it
             }
         }
         var applied: [Bool] = []
@@ -244,9 +249,15 @@ public final class EventConsumer: Service, Sendable {
         }
         let eventContext = EventContext(event: attributes)
         let logger = messageLogger(message, attributes)
-        guard applier.handles(attributes.type) else {
+        switch applier.disposition(of: attributes.type) {
+        case .handle:
+            break
+        case .skip:
             record(.skipped, type: attributes.type)
             return .skipped
+        case .unsupportedVersion(let readable):
+            return await deadLetter(message, error: "unknown event version: \(attributes.type) is not in the event catalog (this consumer reads \(readable.joined(separator: ", ")))",
+                                    attempts: 1, logger: logger)
         }
         var attempt = 0
         while true {

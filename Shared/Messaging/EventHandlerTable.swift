@@ -32,6 +32,38 @@ public struct EventHandlerTable<Context: Sendable>: Sendable {
 
     /// The handler for events of `type`, if any.
     public func handler(for type: String) -> Handler? { handlers[type] }
+
+    /// What a consumer does with an event of `type`: handle it; skip it (another event of the
+    /// catalog on the same topic, another version of a handled one included: both versions are
+    /// produced while consumers migrate); or dead-letter it, for a version of a handled event that
+    /// the catalog does not list (`bazaar.order.placed.v2` before v2 joined it): a producer ahead
+    /// of the contract, whose event skipping would lose.
+    public func disposition(of type: String) -> EventDisposition {
+        if handlers[type] != nil { return .handle }
+        if EventDisposition.catalogued.contains(type) { return .skip }
+        let event = EventDisposition.unversioned(type)
+        let readable = handlers.keys.filter { EventDisposition.unversioned($0) == event }.sorted()
+        return readable.isEmpty ? .skip : .unsupportedVersion(readable: readable)
+    }
+}
+
+/// What a consumer does with an event of a given type (see ``EventHandlerTable/disposition(of:)``).
+public enum EventDisposition: Sendable, Equatable {
+    case handle
+    case skip
+    /// A version of an event the consumer handles that the catalog does not list, with the
+    /// versions the consumer reads.
+    case unsupportedVersion(readable: [String])
+
+    static let catalogued = Set(EventCatalog.all.map { $0.eventType.name })
+
+    /// `bazaar.order.placed` for `bazaar.order.placed.v2`; a type without a version stays whole.
+    static func unversioned(_ type: String) -> Substring {
+        guard let dot = type.lastIndex(of: ".") else { return type[...] }
+        let version = type[type.index(after: dot)...]
+        guard version.first == "v", version.count > 1, version.dropFirst().allSatisfy({ $0.isASCII && $0.isNumber }) else { return type[...] }
+        return type[..<dot]
+    }
 }
 
 /// A message that is not a valid event of its declared type, or whose content can never be

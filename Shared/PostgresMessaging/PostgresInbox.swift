@@ -35,7 +35,7 @@ public struct PostgresInbox: BatchEventApplier {
 
     public var topics: [TopicDefinition] { handlers.topics }
 
-    public func handles(_ type: String) -> Bool { handlers.handler(for: type) != nil }
+    public func disposition(of type: String) -> EventDisposition { handlers.disposition(of: type) }
 
     public func apply(_ message: KafkaIncomingMessage, attributes: EventAttributes, eventContext: EventContext, logger: Logger) async throws -> Bool {
         try await store.transaction { connection in

@@ -100,6 +100,52 @@ struct EventConsumerTests {
         }
     }
 
+    @Test("malformed events (bad JSON, a field of the wrong type, a missing field, a version of a handled event the catalog does not list) go to the dead-letter topic at once, each with its reason; another event type is skipped; the consumer carries on")
+    func malformedEvents() async throws {
+        try await withMessagingStore { store in
+            let prefix = TestKafka.uniquePrefix()
+            let group = "malformed-\(UUID().uuidString.prefix(8))"
+            try await TestKafka.withProducer { producer in
+                let valid = try #require(try JSONSerialization.jsonObject(
+                    with: Data(EventCodec.encode(CloudEvent(stockLow("SKU-M", available: 1), source: "bazaar/test")))) as? [String: Any])
+                func variant(_ change: (inout [String: Any], inout [String: Any]) -> Void) throws -> [UInt8] {
+                    var event = valid, data = valid["data"] as? [String: Any] ?? [:]
+                    change(&event, &data)
+                    event["data"] = data
+                    event["id"] = UUID().uuidString
+                    return Array(try JSONSerialization.data(withJSONObject: event))
+                }
+                let malformed: [(reason: String, value: [UInt8])] = [
+                    ("not a valid CloudEvent", Array(#"{"specversion":"1.0","id":"#.utf8)),
+                    ("undecodable event", try variant { _, data in data["available"] = "two" }),
+                    ("undecodable event", try variant { _, data in data.removeValue(forKey: "sku") }),
+                    ("unknown event version: bazaar.stock.low.v2 is not in the event catalog (this consumer reads bazaar.stock.low.v1)",
+                     try variant { event, _ in event["type"] = "bazaar.stock.low.v2" }),
+                ]
+                for message in malformed {
+                    _ = try await producer.send(KafkaOutgoingMessage(topic: prefix + "inventory", key: "SKU-M", value: message.value))
+                }
+                _ = try await producer.send(KafkaOutgoingMessage(topic: prefix + "inventory", key: "SKU-M",
+                                                                 value: try variant { event, _ in event["type"] = StockReserved.eventType.name }))
+                try await produce(CloudEvent(stockLow("SKU-M", available: 1), source: "bazaar/test"), prefix: prefix, producer: producer)
+                let consumer = try eventConsumer(group, prefix: prefix, store: store, producer: producer, handlers: recordingHandlers())
+                let dead = try await whileRunning([consumer]) {
+                    let dead = try await TestKafka.collect([prefix + "inventory.dlq"], count: malformed.count)
+                    try await eventually("the good event's effect") { try await count("SELECT count(*)::int FROM effects", in: store) == 1 }
+                    return dead
+                }
+                #expect(dead.map(\.value) == malformed.map(\.value))
+                for (record, message) in zip(dead, malformed) {
+                    let error = record.headerString(DeadLetter.errorHeader) ?? ""
+                    #expect(error.hasPrefix(message.reason), "\(error)")
+                    #expect(record.headerString(DeadLetter.attemptsHeader) == "1")
+                }
+                #expect(consumer.outcomeCounts["skipped", default: 0] == 1, "\(consumer.outcomeCounts)")
+                #expect(try await count("SELECT count(*)::int FROM inbox", in: store) == 1)
+            }
+        }
+    }
+
     @Test("an always-failing handler is retried, then its message goes to the dead-letter topic, and nothing was applied")
     func alwaysFailing() async throws {
         struct WarehouseOffline: Error, CustomStringConvertible { var description: String { "warehouse system offline" } }
@@ -316,6 +362,22 @@ struct ParallelPartitionTests {
                 for try await note in rows.decode(String.self) { rounds.append(Int(note.split(separator: ":").last!)!) }
                 #expect(rounds == Array(0..<20), "\(sku): \(rounds)")
             }
+        }
+    }
+}
+
+@Suite("Event dispositions")
+struct EventDispositionTests {
+    @Test("a handled type is handled; an uncatalogued version of it (or none) is dead-lettered, naming the versions read; any other type of the catalog, or unknown event, is skipped")
+    func dispositions() {
+        let handlers = recordingHandlers()
+        #expect(handlers.disposition(of: "bazaar.stock.low.v1") == .handle)
+        #expect(handlers.disposition(of: "bazaar.stock.low.v2") == .unsupportedVersion(readable: ["bazaar.stock.low.v1"]))
+        #expect(handlers.disposition(of: "bazaar.stock.low.v10") == .unsupportedVersion(readable: ["bazaar.stock.low.v1"]))
+        #expect(handlers.disposition(of: "bazaar.stock.low") == .unsupportedVersion(readable: ["bazaar.stock.low.v1"]))
+        for other in ["bazaar.stock.reserved.v1", "bazaar.stock.low.", "bazaar.stock.low.v", "bazaar.stock.low.vx",
+                      "bazaar.stock.lower.v1", "bazaar.stock.v1", "", "."] {
+            #expect(handlers.disposition(of: other) == .skip, "\(other)")
         }
     }
 }

@@ -23,7 +23,7 @@ struct CatalogProjection: EventApplier {
 
     var topics: [TopicDefinition] { handlers.topics }
 
-    func handles(_ type: String) -> Bool { handlers.handler(for: type) != nil }
+    func disposition(of type: String) -> EventDisposition { handlers.disposition(of: type) }
 
     /// Applies the event; a redelivery rewrites nothing and still counts as handled (the version
     /// check makes the write itself idempotent).
