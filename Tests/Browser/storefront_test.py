@@ -22,25 +22,14 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
-from bazaar_platform import Platform, eventually
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Platform"))
+from bazaar_platform import Platform, RunningPlatform, eventually  # noqa: E402
 
 platform = None
 # Longest wait for any state: generous for two busy cores running debug builds of every service.
 WAIT = 60
 PASSWORD = "browser-Secret-phrase-42"
 HOME_BUDGET_BYTES = 150 * 1024
-
-
-class RunningPlatform:
-    """A platform someone else started (BAZAAR_BROWSER_GATEWAY), for working on these tests."""
-
-    def __init__(self, url, run_directory):
-        self.url = url
-        self.run_directory = run_directory
-
-    request = Platform.request
-    administrator_password = Platform.administrator_password
-    mails = Platform.mails
 
 
 def chromium(width=1280, height=900):

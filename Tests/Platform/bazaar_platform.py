@@ -1,6 +1,6 @@
-"""A private Bazaar platform for the browser tests: `bazaar up --detach` from the build under test,
-in a temporary run directory, on free ports; stopped with `bazaar down` whatever happens.
-Loopback only."""
+"""A private Bazaar platform for the Python suites (the storefront in a browser, the fuzzing of every
+API): `bazaar up --detach` from the build under test, in a temporary run directory, on free ports;
+stopped with `bazaar down` whatever happens. Loopback only."""
 
 import email
 import email.policy
@@ -53,7 +53,7 @@ class Platform:
     def __init__(self, launcher, environment=None):
         self.launcher = launcher
         self.environment = dict(os.environ, **(environment or {}))
-        self.run_directory = tempfile.mkdtemp(prefix="bazaar-browser-")
+        self.run_directory = tempfile.mkdtemp(prefix="bazaar-platform-")
         os.chmod(self.run_directory, 0o755)  # the gateway's workers (www-data under root) read its files
         self.choose_ports()
 
@@ -128,6 +128,18 @@ class Platform:
                 body = message.get_body(("plain",))
                 texts.append(f"To: {message['To']}\n\n{body.get_content() if body else ''}")
         return texts
+
+
+class RunningPlatform:
+    """A platform someone else started (its gateway's URL and run directory), for working on a suite."""
+
+    def __init__(self, url, run_directory):
+        self.url = url
+        self.run_directory = run_directory
+
+    request = Platform.request
+    administrator_password = Platform.administrator_password
+    mails = Platform.mails
 
 
 def eventually(description, condition, timeout=60, interval=0.2):
