@@ -117,6 +117,39 @@ struct BootstrapHTTPTests {
         }
     }
 
+    @Test("a documented path with a method it does not declare is a 405 naming the allowed methods; an unknown path stays a 404")
+    func methodNotAllowed() async throws {
+        let document = FileManager.default.temporaryDirectory.appending(path: "openapi-\(UUID().uuidString).json")
+        try Data(#"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"/api/things/{id}":{"get":{},"delete":{}},"/api/things/count":{"get":{}},"/api/orders":{"post":{}},"/health":{"get":{}}}}"#.utf8)
+            .write(to: document)
+        defer { try? FileManager.default.removeItem(at: document) }
+        let host = try ServiceHost.testing(openAPIDocument: document)
+        host.router.get("/api/things/{id}") { _, context -> String in
+            throw ProblemError.notFound("No thing \(try context.parameters.require("id")).")
+        }
+        host.router.post("/api/orders") { _, _ in HTTPResponse.Status.created }
+        host.router.get("/api/things/count") { _, _ in "3" }
+        try await host.makeApplication().test(.router) { client in
+            for (method, uri, allowed) in [(HTTPRequest.Method.put, "/api/things/7", "GET, DELETE"), (.get, "/api/orders", "POST"),
+                                           (HTTPRequest.Method("QUERY")!, "/api/orders", "POST"), (.post, "/health", "GET"),
+                                           // A literal segment wins over a parameter, as in the router.
+                                           (.delete, "/api/things/count", "GET")] {
+                let response = try await client.execute(uri: uri, method: method)
+                #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
+                #expect(response.headers[.allow] == allowed, "\(method) \(uri)")
+                #expect(try problem(response).type == "https://bazaar.dev/problems/method-not-allowed")
+            }
+            // A handler's own 404 (the thing does not exist), paths no template matches, and a
+            // declared method whose route this host lacks (DELETE) all stay 404.
+            for (method, uri) in [(HTTPRequest.Method.get, "/api/things/7"), (.get, "/api/things/"), (.get, "/api/things/7/parts"),
+                                  (.get, "/api/nothing-here"), (.delete, "/api/things/7")] {
+                let response = try await client.execute(uri: uri, method: method)
+                #expect(response.status == .notFound, "\(method) \(uri)")
+                #expect(response.headers[.allow] == nil)
+            }
+        }
+    }
+
     @Test("an oversized body is refused with 413 before it is read")
     func oversizedBody() async throws {
         try await exampleHost(["MAX_BODY_BYTES": "64"]).makeApplication().test(.live) { client in

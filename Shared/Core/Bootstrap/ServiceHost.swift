@@ -58,24 +58,26 @@ public struct ServiceHost {
         self.router = Router(context: ServiceRequestContext.self)
         let openAPI = try openAPIDocument.map { url in
             do {
-                return ByteBuffer(bytes: try Data(contentsOf: url))
+                let data = try Data(contentsOf: url)
+                return (bytes: ByteBuffer(bytes: data), paths: try DocumentedPaths(openAPIDocument: data))
             } catch {
                 throw ConfigurationError(variable: "openapi.json", problem: "bundled document could not be read at \(url.path): \(error)")
             }
         }
-        installMiddleware()
-        installOperationalRoutes(openAPI: openAPI)
+        installMiddleware(documentedPaths: openAPI?.paths)
+        installOperationalRoutes(openAPI: openAPI?.bytes)
     }
 
     /// The shared middleware, outermost first. Order matters: the request id and metrics see the
     /// final status of every request, including errors the problem middleware rendered.
-    private func installMiddleware() {
+    private func installMiddleware(documentedPaths: DocumentedPaths?) {
         router.add(middleware: RequestIdentityMiddleware(trustedProxies: http.trustedProxies))
         router.add(middleware: MetricsMiddleware(metrics: metrics))
         router.add(middleware: AccessLogMiddleware(mode: http.accessLog, slow: http.accessLogSlow))
         router.add(middleware: SecurityHeadersMiddleware())
         router.add(middleware: OriginListCORSMiddleware(allowedOrigins: http.corsAllowedOrigins))
         router.add(middleware: ProblemMiddleware())
+        if let documentedPaths { router.add(middleware: MethodNotAllowedMiddleware(paths: documentedPaths)) }
         router.add(middleware: BodyLimitMiddleware(limit: http.maxBodyBytes))
         router.add(middleware: AuthenticationMiddleware(slot: tokenVerifierSlot, standings: accountStandings))
     }
