@@ -71,6 +71,14 @@ struct CatalogAdminTests {
             let stale = try await catalog.send(.patch, path, json: ["name": "Overwritten"], token: catalog.adminToken, headers: [.ifMatch: etag])
             #expect(stale.status == .preconditionFailed)
             #expect(((try await catalog.get(path))["product"] as? [String: Any])?["name"] as? String == product.name)
+            // Null is only "clear it" for brand and compareAtPrice; for any other field it is a 400,
+            // as is an invalid value, found before the stale If-Match; nothing changes.
+            let overlongAttribute = #"{"attributes":{"colour":"\#(String(repeating: "x", count: 201))"}}"#
+            for body in [#"{"featured":null}"#, #"{"name":null,"price":{"minorUnits":1,"currency":"EUR"}}"#, #"{"slug":null}"#, overlongAttribute] {
+                let refused = try await catalog.service.send(.patch, path, raw: body, token: catalog.adminToken, headers: [.ifMatch: etag])
+                #expect(refused.status == .badRequest, "\(body): \(refused.text)")
+            }
+            #expect(try await catalog.get(path)["product"].flatMap { ($0 as? [String: Any])?["version"] as? Int } == 2)
             let messages = try await TestKafka.collect([catalog.catalogTopic], count: DemoCatalog.products.count + 1, timeout: .seconds(40), settle: .seconds(1))
             let updates = try events(ProductUpdated.self, in: messages)
             #expect(updates.count == 1)
@@ -123,6 +131,8 @@ struct CatalogAdminTests {
             _ = try await catalog.get("/api/catalog/products?q=zephyrion")
             let renamed = try await catalog.send(.patch, "/api/catalog/brands/\(brand.id)", json: ["name": "Zephyrion Electric"], token: catalog.adminToken)
             #expect(renamed.status == .ok, "\(renamed.text)")
+            let nullSlug = try await catalog.service.send(.patch, "/api/catalog/brands/\(brand.id)", raw: #"{"slug":null}"#, token: catalog.adminToken)
+            #expect(nullSlug.status == .badRequest, "\(nullSlug.text)")
             #expect(try await catalog.get("/api/catalog/products?q=zephyrion&limit=100")["total"] as? Int == owned)
             let brands = try #require(try await catalog.get("/api/catalog/brands")["items"] as? [[String: Any]])
             #expect(brands.contains { $0["name"] as? String == "Zephyrion Electric" })

@@ -124,6 +124,15 @@ struct StockTests {
             }
             let malformed = try await inventory.send(.put, path, raw: "{\"onHand\": 5,", token: inventory.adminToken, headers: [.ifMatch: etag])
             #expect(malformed.status == .badRequest)
+            // A request wrong in itself is a 400 whatever its If-Match: the body is checked first.
+            let nullReason = try await inventory.send(.put, path, raw: #"{"onHand":5,"lowStockThreshold":5,"reason":null}"#, token: inventory.adminToken,
+                                                      headers: [.ifMatch: "\"999\""])
+            #expect(nullReason.status == .badRequest, "a null reason is not \"no reason\": \(nullReason.status)")
+            for ifMatch in [nil, "\"999\"", "W/\"x\""] {
+                let refused = try await inventory.send(.put, path, json: ["onHand": -1, "lowStockThreshold": 5], token: inventory.adminToken,
+                                                       headers: ifMatch.map { [.ifMatch: $0] } ?? [:])
+                #expect(refused.status == .badRequest, "\(ifMatch ?? "no If-Match"): \(refused.status)")
+            }
             #expect(try await inventory.stock(product.sku)["version"] as? Int == Int(etag.filter(\.isNumber)))
 
             let set = try await inventory.send(.put, path, json: body, token: inventory.adminToken, headers: [.ifMatch: etag])

@@ -67,6 +67,11 @@ struct AddressTests {
             let response = try await service.send(.post, "/api/users/me/addresses", json: bad, token: session.accessToken)
             #expect(response.status == .badRequest)
             #expect(Set(try response.problemFields()) == ["name", "postalCode", "country", "phone"])
+            // Null is "no such line" for line2 and phone only; isDefault is true or false.
+            let nullDefault = try await service.send(.post, "/api/users/me/addresses", raw: #"{"name":"Ada","line1":"1 Road","city":"London","postalCode":"N1 9GU","country":"GB","isDefault":null}"#,
+                                                     token: session.accessToken)
+            #expect(nullDefault.status == .badRequest)
+            #expect(try nullDefault.problemFields() == ["isDefault"])
             for _ in 1...20 {
                 #expect(try await service.send(.post, "/api/users/me/addresses", json: Self.home, token: session.accessToken).status == .created)
             }

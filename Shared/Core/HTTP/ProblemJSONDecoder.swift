@@ -73,3 +73,13 @@ public struct ProblemJSONDecoder: RequestDecoder {
         }
     }
 }
+
+extension KeyedDecodingContainer {
+    /// The value when present, nil when absent, and an error when it is `null` (through
+    /// ``ProblemJSONDecoder``, a 400 naming the field): for optional fields the API document never
+    /// allows to be null. (`decodeIfPresent` would take null for absent, "leave it unchanged".)
+    public func decodeIfPresentRefusingNull<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T? {
+        guard contains(key) else { return nil }
+        return try decode(type, forKey: key)
+    }
+}

@@ -4,7 +4,8 @@ import Foundation
 
 /// The fields of a product a client may set. In `POST`/`PUT` bodies absent optional fields take
 /// their defaults; in `PATCH` bodies (JSON merge patch) only present fields change, and `null`
-/// clears an optional one.
+/// clears `brand` or `compareAtPrice`; any other field sent as `null` is a 400 (the document
+/// never allows it).
 struct ProductFields: Decodable, Sendable {
     var sku: String?
     var slug: String?
@@ -25,18 +26,18 @@ struct ProductFields: Decodable, Sendable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        sku = try container.decodeIfPresent(String.self, forKey: .sku)
-        slug = try container.decodeIfPresent(String.self, forKey: .slug)
-        name = try container.decodeIfPresent(String.self, forKey: .name)
-        description = try container.decodeIfPresent(String.self, forKey: .description)
+        sku = try container.decodeIfPresentRefusingNull(String.self, forKey: .sku)
+        slug = try container.decodeIfPresentRefusingNull(String.self, forKey: .slug)
+        name = try container.decodeIfPresentRefusingNull(String.self, forKey: .name)
+        description = try container.decodeIfPresentRefusingNull(String.self, forKey: .description)
         brand = try Patch.decode(from: container, forKey: .brand)
-        categoryIds = try container.decodeIfPresent([String].self, forKey: .categoryIds)
-        price = try container.decodeIfPresent(Money.self, forKey: .price)
+        categoryIds = try container.decodeIfPresentRefusingNull([String].self, forKey: .categoryIds)
+        price = try container.decodeIfPresentRefusingNull(Money.self, forKey: .price)
         compareAtPrice = try Patch.decode(from: container, forKey: .compareAtPrice)
-        images = try container.decodeIfPresent([ProductImage].self, forKey: .images)
-        attributes = try container.decodeIfPresent([String: String].self, forKey: .attributes)
-        active = try container.decodeIfPresent(Bool.self, forKey: .active)
-        featured = try container.decodeIfPresent(Bool.self, forKey: .featured)
+        images = try container.decodeIfPresentRefusingNull([ProductImage].self, forKey: .images)
+        attributes = try container.decodeIfPresentRefusingNull([String: String].self, forKey: .attributes)
+        active = try container.decodeIfPresentRefusingNull(Bool.self, forKey: .active)
+        featured = try container.decodeIfPresentRefusingNull(Bool.self, forKey: .featured)
     }
 }
 

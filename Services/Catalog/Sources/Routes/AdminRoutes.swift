@@ -21,16 +21,26 @@ struct AdminRoutes: Sendable {
 
         init(from decoder: any Decoder) throws {
             let container = try decoder.container(keyedBy: CodingKeys.self)
-            slug = try container.decodeIfPresent(String.self, forKey: .slug)
-            name = try container.decodeIfPresent(String.self, forKey: .name)
+            slug = try container.decodeIfPresentRefusingNull(String.self, forKey: .slug)
+            name = try container.decodeIfPresentRefusingNull(String.self, forKey: .name)
             parentId = try Patch.decode(from: container, forKey: .parentId)
-            position = try container.decodeIfPresent(Int.self, forKey: .position)
+            position = try container.decodeIfPresentRefusingNull(Int.self, forKey: .position)
         }
     }
 
     struct BrandFields: Decodable {
         var slug: String?
         var name: String?
+
+        enum CodingKeys: String, CodingKey {
+            case slug, name
+        }
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            slug = try container.decodeIfPresentRefusingNull(String.self, forKey: .slug)
+            name = try container.decodeIfPresentRefusingNull(String.self, forKey: .name)
+        }
     }
 
     func add(to catalog: RouterGroup<ServiceRequestContext>) {

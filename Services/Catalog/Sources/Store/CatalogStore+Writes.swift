@@ -28,12 +28,14 @@ extension CatalogStore {
     func updateProduct(idOrSlug: String, expectedVersion: Int?, context: EventContext, now: Date = Date(),
                        _ change: (inout ProductDraft) throws -> Void) async throws -> Product {
         guard let current = try await product(idOrSlug: idOrSlug) else { throw ProblemError.notFound("No product with this id or slug.") }
+        var draft = ProductDraft(current)
+        try change(&draft)
+        // Invalid fields are a 400 whatever the If-Match: the precondition is evaluated after the
+        // request's own checks (RFC 9110, 13.2.2).
+        try draft.validate()
         if let expectedVersion, expectedVersion != current.version {
             throw ProblemError.preconditionFailed("The product changed since you read it (now version \(current.version)); reload it and apply your change again.")
         }
-        var draft = ProductDraft(current)
-        try change(&draft)
-        try draft.validate()
         let brandName = try await checkReferences(of: draft)
         var updated = Product(id: current.id, sku: draft.sku, slug: draft.slug, name: draft.name, description: draft.description, brand: draft.brand,
                               categoryIds: draft.categoryIds, price: draft.price, compareAtPrice: draft.compareAtPrice, images: draft.images,

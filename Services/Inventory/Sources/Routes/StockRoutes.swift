@@ -14,15 +14,38 @@ struct StockRoutes: Sendable {
     let reservations: ReservationStore
     let events: InventoryEvents
 
+    /// Fields absent are reported by the validation; null is refused while decoding (the
+    /// document never allows it, and `reason: null` must not pass for "no reason given").
     struct SetBody: Decodable {
         var onHand: Int?
         var lowStockThreshold: Int?
         var reason: String?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            onHand = try container.decodeIfPresentRefusingNull(Int.self, forKey: .onHand)
+            lowStockThreshold = try container.decodeIfPresentRefusingNull(Int.self, forKey: .lowStockThreshold)
+            reason = try container.decodeIfPresentRefusingNull(String.self, forKey: .reason)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case onHand, lowStockThreshold, reason
+        }
     }
 
     struct AdjustmentBody: Decodable {
         var delta: Int?
         var reason: String?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            delta = try container.decodeIfPresentRefusingNull(Int.self, forKey: .delta)
+            reason = try container.decodeIfPresentRefusingNull(String.self, forKey: .reason)
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case delta, reason
+        }
     }
 
     func add(to inventory: RouterGroup<ServiceRequestContext>) {
@@ -64,9 +87,8 @@ struct StockRoutes: Sendable {
     @Sendable func set(_ request: Request, context: ServiceRequestContext) async throws -> Response {
         let admin = try context.requireRole(.admin)
         let sku = try Self.sku(context)
-        guard let expected = try EntityVersion.ifMatch(request, resource: "stock level") else {
-            throw ProblemError.preconditionRequired("Setting stock needs If-Match with the ETag of the level it replaces.")
-        }
+        // The body is checked first, the precondition after (RFC 9110, 13.2.2): a request that is
+        // wrong in itself is a 400 whatever its If-Match says.
         let body = try await request.decode(as: SetBody.self, context: context)
         var validation = Validation()
         validation.require(body.onHand.map { (0...StockLimits.maximumOnHand).contains($0) } ?? false, "onHand",
@@ -75,6 +97,9 @@ struct StockRoutes: Sendable {
                            "is required: an integer from 0 to \(StockLimits.maximumThreshold)")
         let reason = validation.text(body.reason, "reason", required: false, maxLength: 200) ?? "stock level set"
         try validation.check()
+        guard let expected = try EntityVersion.ifMatch(request, resource: "stock level") else {
+            throw ProblemError.preconditionRequired("Setting stock needs If-Match with the ETag of the level it replaces.")
+        }
         let level = try await change(sku: sku, kind: .set, reason: reason, admin: admin, context: context) { current in
             guard current.version == expected else {
                 throw ProblemError.preconditionFailed("The stock level changed since version \(expected); it is at version \(current.version) now.")

@@ -31,6 +31,26 @@ struct AddressInput: Decodable, Sendable {
     var isDefault: Bool?
 }
 
+extension AddressInput {
+    enum CodingKeys: String, CodingKey {
+        case name, line1, line2, city, postalCode, country, phone, isDefault
+    }
+
+    /// `line2` and `phone` may be null (no such line); any other field is a string (or, for
+    /// `isDefault`, true or false) or absent, never null.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresentRefusingNull(String.self, forKey: .name)
+        line1 = try container.decodeIfPresentRefusingNull(String.self, forKey: .line1)
+        line2 = try container.decodeIfPresent(String.self, forKey: .line2)
+        city = try container.decodeIfPresentRefusingNull(String.self, forKey: .city)
+        postalCode = try container.decodeIfPresentRefusingNull(String.self, forKey: .postalCode)
+        country = try container.decodeIfPresentRefusingNull(String.self, forKey: .country)
+        phone = try container.decodeIfPresent(String.self, forKey: .phone)
+        isDefault = try container.decodeIfPresentRefusingNull(Bool.self, forKey: .isDefault)
+    }
+}
+
 /// An address whose fields passed validation, normalised (trimmed, country upper-cased).
 struct ValidAddress: Sendable, Equatable {
     var name: String
