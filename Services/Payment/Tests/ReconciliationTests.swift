@@ -93,6 +93,13 @@ struct ReconciliationTests {
             let foreign = try await payments.send(.get, "/api/payments?orderId=o-theirs", token: payments.customerToken)
             #expect(try foreign.jsonObject()["total"] as? Int == 0, "another customer's order id finds nothing")
             #expect(try await payments.send(.get, "/api/payments?status=paid", token: payments.customerToken).status == .badRequest)
+            // An id filter that cannot be an id (a NUL, which Postgres refuses in text) is a 400, never a 500.
+            for filter in ["orderId=o%00x", "orderId=o%20x", "orderId=\(String(repeating: "o", count: 101))"] {
+                let refused = try await payments.send(.get, "/api/payments?\(filter)", token: payments.customerToken)
+                #expect(refused.status == .badRequest, "\(filter): \(refused.status)")
+                let all = try await payments.send(.get, "/api/payments/all?\(filter.replacingOccurrences(of: "orderId", with: "userId"))", token: payments.adminToken)
+                #expect(all.status == .badRequest, "\(filter): \(all.status)")
+            }
             #expect(try await payments.send(.get, "/api/payments?limit=0", token: payments.customerToken).status == .badRequest)
             #expect(try await payments.send(.get, "/api/payments/all", token: payments.customerToken).status == .forbidden)
             #expect(try await payments.send(.get, "/api/payments/reconciliation", token: payments.customerToken).status == .forbidden)

@@ -68,6 +68,13 @@ struct ThrottlingTests {
             let third = try await service.send(.put, "/api/users/me/password", json: wrong, token: session.accessToken, from: "192.0.2.33")
             #expect(third.status == .tooManyRequests)
             #expect(third.headers[.retryAfter] != nil)
+            // From an address whose limit is spent, a request without a token is told what is
+            // wrong with it (401), and counts against nothing.
+            for _ in 0..<3 {
+                let anonymous = try await service.send(.put, "/api/users/me/password", json: wrong, from: "192.0.2.31")
+                #expect(anonymous.status == .unauthorized)
+                #expect(anonymous.headers[HTTPField.Name("RateLimit-Remaining")!] == nil)
+            }
         }
     }
 }

@@ -158,7 +158,9 @@ public struct Validation: Sendable {
             require(!required, field, "is required")
             return nil
         }
-        let count = trimmed.count
+        // Counted as JSON Schema's maxLength counts (Unicode code points), before trimming: what the
+        // API document promises to refuse is refused.
+        let count = value?.unicodeScalars.count ?? 0
         require(count <= maxLength, field, "must be at most \(maxLength) characters (got \(count))")
         require(!Self.containsControlCharacters(trimmed), field, "must not contain control characters")
         return trimmed

@@ -23,10 +23,14 @@ struct RouteLimits: Sendable {
     let keyPrefix: String
 
     /// `path` under `group`, its requests limited to `perMinute` per client address, and per
-    /// signed-in account too when `perAccount` is set.
+    /// signed-in account too when `perAccount` is set. A per-account route is for signed-in users
+    /// only: a request without a valid token is a 401 before it counts against any limit (it costs
+    /// nothing to refuse, and a 429 would hide what is wrong with it).
     func route(_ group: RouterGroup<ServiceRequestContext>, _ path: RouterPath, name: String, perMinute: Int,
                perAccount: Bool = false) -> RouterGroup<ServiceRequestContext> {
-        let limited = group.group(path).add(middleware: middleware(name: "\(name)-ip", perMinute: perMinute, key: RateLimitMiddleware.clientAddress()))
+        let route = group.group(path)
+        if perAccount { route.add(middleware: SignedInOnly()) }
+        let limited = route.add(middleware: middleware(name: "\(name)-ip", perMinute: perMinute, key: RateLimitMiddleware.clientAddress()))
         if perAccount {
             limited.add(middleware: middleware(name: "\(name)-account", perMinute: perMinute, key: { _, context in context.identity?.userID }))
         }
@@ -36,6 +40,16 @@ struct RouteLimits: Sendable {
     private func middleware(name: String, perMinute: Int, key: @escaping RateLimitMiddleware.KeyFunction) -> RateLimitMiddleware {
         RateLimitMiddleware(limiter: RateLimiter(client: redis, name: keyPrefix + name, rate: RateLimit(limit: perMinute, window: .seconds(60))),
                             whenRedisFails: .reject, key: key)
+    }
+}
+
+/// Refuses a request without a signed-in user (401) before the middleware after it.
+struct SignedInOnly: RouterMiddleware {
+    typealias Context = ServiceRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        _ = try context.requireUser()
+        return try await next(request, context)
     }
 }
 
