@@ -423,6 +423,21 @@ struct PrivatePlatform {
             .trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
+    /// Copies a failed platform's whole log (every process's output) to where it outlives the
+    /// test: the test run directory's `failed-platforms/` (else the temporary directory).
+    static func keepLog(of runDirectory: String, prefix: String) {
+        let base = ProcessInfo.processInfo.environment["BAZAAR_RUN_DIR"] ?? FileManager.default.temporaryDirectory.path
+        let folder = URL(filePath: base).appending(path: "failed-platforms")
+        let kept = folder.appending(path: "\(prefix)\(UUID().uuidString.prefix(8)).log")
+        do {
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(at: URL(filePath: runDirectory).appending(path: "logs/bazaar.log"), to: kept)
+            print("The failed platform's log is kept at \(kept.path)")
+        } catch {
+            print("The failed platform's log could not be kept: \(error)")
+        }
+    }
+
     /// `extraServicePorts`: more ports to keep free at the offset (replicas); `upOptions`: more
     /// options for `bazaar up` (`--scale`).
     static func run(prefix: String, extraServicePorts: [Int] = [], upOptions: [String] = [],
@@ -446,8 +461,12 @@ struct PrivatePlatform {
         }
         _ = try? await TestProcess.run(launcher, ["down"] + arguments)
         #expect(liveProcesses(mentioning: directory.path) == [])
+        if let failure {
+            keepLog(of: directory.path, prefix: prefix)
+            directory.remove()
+            throw failure
+        }
         directory.remove()
-        if let failure { throw failure }
     }
 }
 
