@@ -24,7 +24,7 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat test-browser contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
+.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat test-browser fuzz contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
@@ -104,6 +104,12 @@ test-repeat: deps
 test-browser: deps
 	swift build
 	.venv/bin/python Tests/Browser/storefront_test.py --launcher .build/debug/bazaar
+
+# Bad input through the gateway: schemathesis against every service's OpenAPI document, as a
+# customer and as an administrator, against a whole platform of its own (part of `make test`).
+fuzz: deps
+	swift build
+	.venv/bin/python Tests/Fuzz/api_fuzz.py --launcher .build/debug/bazaar
 
 contracts: venv
 	infrastructure/scripts/check-contracts.sh

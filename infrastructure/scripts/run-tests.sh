@@ -37,7 +37,8 @@ export BAZAAR_RUN_DIR="$run_dir"
 # saga across them, and the security suite's attacks through the gateway) run on their own after
 # the rest: beside the other suites their processes and disk writes starved time-sensitive tests
 # on two cores. One at a time, too: two whole platforms at once are twenty debug-built processes.
-# Last, the storefront in a real browser (headless chromium) against a whole platform of its own.
+# Last, the storefront in a real browser (headless chromium) against a whole platform of its own,
+# and every service's API fuzzed through the gateway (schemathesis) against another.
 platform_suites=(PlatformIntegrationTests SecurityTests)
 here=$(cd "$(dirname "$0")" && pwd)
 swift_tests() {
@@ -47,6 +48,7 @@ swift_tests() {
         swift test --skip-build --filter "$suite" || status=$?
     done
     "$here/../../.venv/bin/python" "$here/../../Tests/Browser/storefront_test.py" --launcher "$bazaar" || status=$?
+    "$here/../../.venv/bin/python" "$here/../../Tests/Fuzz/api_fuzz.py" --launcher "$bazaar" || status=$?
     return "$status"
 }
 
@@ -68,20 +70,21 @@ failed_runs=0
 for run in $(seq 1 "$repeat"); do
     echo "== test run $run of $repeat (log: $logs/run-$run.log)"
     if swift_tests > "$logs/run-$run.log" 2>&1; then
-        echo "   passed: $(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed|^Ran [0-9]+ tests? in' "$logs/run-$run.log" | paste -sd ' ' -)"
+        echo "   passed: $(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed|^Ran [0-9]+ tests? in|^fuzz: every service' "$logs/run-$run.log" | paste -sd ' ' -)"
     else
         failed_runs=$((failed_runs + 1))
-        echo "   FAILED: $(grep -E 'Test run with [0-9]+ tests?.* failed|^FAILED \(' "$logs/run-$run.log" | paste -sd ' ' -)"
+        echo "   FAILED: $(grep -E 'Test run with [0-9]+ tests?.* failed|^FAILED \(|^fuzz: FAILED' "$logs/run-$run.log" | paste -sd ' ' -)"
     fi
 done
 echo
 echo "== $repeat runs, $failed_runs failed"
 # Swift Testing reports each failed test as `✘ Test "name" failed after …` (a parameterised one
 # once per failing argument, then once as a whole); XCTest as `Test Case '…' failed`; the browser
-# tests (Python unittest) as `test_name (module.Class.test_name) ... FAIL` (or ERROR).
-failures=$(grep -hoE "✘ Test .* failed after|Test Case '.*' failed|^test_[a-z0-9_]+ \([^)]*\) \.\.\. (FAIL|ERROR)$" "$logs"/run-*.log \
+# tests (Python unittest) as `test_name (module.Class.test_name) ... FAIL` (or ERROR); the fuzzing
+# as `fuzz: SERVICE as ROLE (PHASES): N cases, FAILED`.
+failures=$(grep -hoE "✘ Test .* failed after|Test Case '.*' failed|^test_[a-z0-9_]+ \([^)]*\) \.\.\. (FAIL|ERROR)$|^fuzz: [a-z]+ as [a-z]+ \([a-z,]+\): [0-9]+ cases, FAILED$" "$logs"/run-*.log \
     | grep -vE '^✘ Test run with [0-9]+ tests?' \
-    | sed -E 's/^✘ Test (.*) failed after$/\1/; s/^Test Case (.*) failed.*$/\1/; s/^test_[a-z0-9_]+ \(([^)]*)\) \.\.\. (FAIL|ERROR)$/browser: \1/' \
+    | sed -E 's/^✘ Test (.*) failed after$/\1/; s/^Test Case (.*) failed.*$/\1/; s/^test_[a-z0-9_]+ \(([^)]*)\) \.\.\. (FAIL|ERROR)$/browser: \1/; s/^(fuzz: [a-z]+ as [a-z]+) .*$/\1/' \
     | sort | uniq -c | sort -rn || true)
 if [ -n "$failures" ]; then
     echo "tests that failed at least once (count, test):"
