@@ -43,7 +43,9 @@ struct NotificationTests {
             try await service.publish([PaymentRefunded(paymentId: "pay-1", refundId: "r-1", orderId: "o-2", userId: "u-1",
                                                        amount: Money(minorUnits: 9_980, currency: "EUR"), refundedAt: Date())])
             try await service.publish([StockLow(sku: "CBL-1", available: 3, threshold: 10, occurredAt: Date())])
-            let mail = try await service.sink.waitForMessages(8, timeout: .seconds(40))
+            try await service.publish([OrderShipped(orderId: "o-1", userId: "u-1", email: "ada@example.com", carrier: "DHL <Express>",
+                                                    trackingNumber: "JJD000390007", shippedAt: Date())])
+            let mail = try await service.sink.waitForMessages(9, timeout: .seconds(40))
             let bySubject = Dictionary(mail.map { ($0.subject, $0) }, uniquingKeysWith: { first, _ in first })
             let reset = try #require(bySubject["Reset your Bazaar password"])
             // In the fragment, which browsers never send to a server (no access log sees it).
@@ -63,8 +65,11 @@ struct NotificationTests {
             let stock = try #require(bySubject["Low stock: CBL-1 (3 left)"])
             #expect(stock.to.contains("admin@example.com"))
             #expect(mail.filter { $0.subject.hasPrefix("Low stock") }.count == 1)
+            let shipped = try #require(bySubject["Your order o-1 is on its way"])
+            #expect(shipped.text.contains("with DHL <Express>. Its tracking number is JJD000390007."))
+            #expect(shipped.html.contains("DHL &lt;Express&gt;"))
             // Once sent, the reset email's body (its link) is gone from the delivery log; others keep theirs.
-            let bodies = try await eventuallyValue("all eight deliveries recorded as sent") { () -> [(template: String, text: String)]? in
+            let bodies = try await eventuallyValue("all nine deliveries recorded as sent") { () -> [(template: String, text: String)]? in
                 let found = try await TestDatabase.withStore(service.database) { store in
                     try await store.withConnection { connection in
                         var found: [(template: String, text: String)] = []
@@ -73,7 +78,7 @@ struct NotificationTests {
                         return found
                     }
                 }
-                return found.count == 8 ? found : nil
+                return found.count == 9 ? found : nil
             }
             #expect(bodies.filter { $0.template == "password-reset" }.map(\.text) == [""])
             #expect(bodies.filter { $0.template != "password-reset" }.allSatisfy { $0.text.contains("Hello") })

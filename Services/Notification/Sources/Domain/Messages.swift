@@ -60,6 +60,13 @@ enum Messages {
                      "total": MoneyFormat.format(event.total), "refundDue": event.refundDue])
     }
 
+    static func orderShipped(_ event: OrderShipped, name: String) -> OutgoingMessage {
+        OutgoingMessage(
+            recipient: Recipient(userID: event.userId, email: event.email, name: name), template: "order-shipped",
+            subject: "Your order \(event.orderId) is on its way",
+            values: ["name": name, "orderId": event.orderId, "carrier": event.carrier, "trackingNumber": event.trackingNumber])
+    }
+
     static func paymentFailed(_ event: PaymentFailed, recipient: Recipient) -> OutgoingMessage {
         OutgoingMessage(recipient: recipient, template: "payment-failed", subject: "We could not take payment for order \(event.orderId)",
                         values: ["name": recipient.name, "orderId": event.orderId, "amount": MoneyFormat.format(event.amount), "message": event.message])

@@ -48,6 +48,10 @@ struct NotificationHandlers: Sendable {
             let name = try await store.user(event.data.userId, on: context.connection)?.name ?? Self.fallbackName(event.data.email)
             try await enqueue(Messages.orderCancelled(event.data, name: name), for: event, on: context.connection)
         }
+        handlers.on(OrderShipped.self) { event, context in
+            let name = try await store.user(event.data.userId, on: context.connection)?.name ?? Self.fallbackName(event.data.email)
+            try await enqueue(Messages.orderShipped(event.data, name: name), for: event, on: context.connection)
+        }
         handlers.on(PaymentFailed.self) { event, context in
             let user = try await knownUser(event.data.userId, on: context.connection)
             try await enqueue(Messages.paymentFailed(event.data, recipient: user.recipient), for: event, on: context.connection)
