@@ -7,7 +7,7 @@ import Testing
 /// secrets, reachable through it, and stopped cleanly.
 @Suite("bazaar up, end to end", .serialized)
 struct PlatformIntegrationTests {
-    @Test("every service joins bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, and the order saga across processes (paid and emailed, declined, cancelled with refund and restock, out of stock, the order service SIGKILLed mid-saga and restarted, the live stream), all through the gateway",
+    @Test("every service joins bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, and the order saga across processes (paid and emailed, declined, cancelled with refund and restock, out of stock, the order service SIGKILLed mid-saga and restarted, shipped and delivered, the live stream), all through the gateway",
           .timeLimit(.minutes(5)))
     func userServiceBehindGateway() async throws {
         try await PrivatePlatform.run(prefix: "bazaar-up-test") { platform in
@@ -243,6 +243,14 @@ struct PlatformIntegrationTests {
                 .filter { $0.contains("Subject: Your order \(interrupted.orderId) is confirmed") }
             #expect(confirmations.count == 1)
             try await eventually("the resumed order's units to be sold") { try await stock() == (onHand: 5, reserved: 0) }
+            // The administrator ships it and marks it delivered; the shopper sees the whole way.
+            let shipped = try await request("POST", "/api/orders/\(interrupted.orderId)/ship", body: #"{"carrier":"DHL","trackingNumber":"JJD000390007"}"#,
+                                            token: adminToken)
+            #expect(shipped.status == 200, "\(shipped.body)")
+            #expect(try await request("POST", "/api/orders/\(interrupted.orderId)/deliver", token: adminToken).status == 200)
+            let delivered = try await order(interrupted.orderId, reaches: "delivered")
+            #expect((delivered["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
+                    == ["pending", "awaiting_payment", "confirmed", "shipped", "delivered"], "\(delivered)")
             replacement.terminate()
             try await eventually("the restarted order service to stop") { !replacement.isRunning }
 
