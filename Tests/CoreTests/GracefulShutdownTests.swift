@@ -26,8 +26,44 @@ struct RecordingService: Service {
     }
 }
 
+/// A part that stops only when `release` opens, whatever it is told (a stuck client).
+struct SlowToStop: Service {
+    let release: StartupGate
+
+    func run() async throws {
+        await release.wait()
+    }
+}
+
+/// Background work that fails as soon as it runs.
+struct FailingWork: Service {
+    struct NoBroker: Error {}
+
+    func run() async throws {
+        throw NoBroker()
+    }
+}
+
 @Suite("Service bootstrap: graceful shutdown")
 struct GracefulShutdownTests {
+    @Test("a background part that fails is logged at once, naming it, while another part is still slow to stop")
+    func failureLoggedAtOnce() async throws {
+        let logs = LogCapture()
+        let release = StartupGate()
+        var host = try ServiceHost.testing(["PORT": String(try LoopbackPort.free())], logs: logs)
+        host.addService(SlowToStop(release: release))
+        host.addBackgroundWork(FailingWork())
+        let group = ServiceGroup(configuration: .init(services: [.init(service: host.makeApplication())], logger: Logger(label: "test")))
+        let running = Task { try await group.run() }
+        try await eventually("the failure in the log while the slow part still runs") {
+            logs.lines.contains { $0.contains("background service failed") && $0.contains("FailingWork") && $0.contains("NoBroker") }
+        }
+        #expect(!release.isOpen)
+        release.open()
+        await #expect(throws: (any Error).self) { try await running.value }
+    }
+
+
     @Test("on shutdown an in-flight request still completes, then background services stop in reverse order of adding")
     func drainsThenStopsInOrder() async throws {
         let port = try LoopbackPort.free()

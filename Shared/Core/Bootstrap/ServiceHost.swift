@@ -121,14 +121,15 @@ public struct ServiceHost {
     /// themselves (a connection pool, a Kafka producer). Services stop in reverse order of adding,
     /// after the HTTP server has drained, so a store added first is still there for those added later.
     public mutating func addService(_ service: any Service) {
-        backgroundServices.append(service)
+        backgroundServices.append(ReportedService(service: service, logger: logger))
     }
 
     /// Runs `work` (an outbox relay, a consumer, a cleanup) for the life of the process, starting
     /// only once every ``beforeServing(_:)`` task (migrations) has succeeded, so it never meets a
     /// schema that is not there yet. It stops in reverse order of adding, like ``addService(_:)``.
     public mutating func addBackgroundWork(_ work: any Service) {
-        backgroundServices.append(GatedService(service: work, gate: startupGate))
+        backgroundServices.append(ReportedService(service: GatedService(service: work, gate: startupGate), name: String(describing: type(of: work)),
+                                                  logger: logger))
     }
 
     /// Runs `task` (e.g. migrations) after background services started and before the server

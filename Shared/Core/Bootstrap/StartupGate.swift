@@ -1,3 +1,4 @@
+import Logging
 import ServiceLifecycle
 import Synchronization
 
@@ -63,5 +64,34 @@ struct GatedService: Service {
         await cancelWhenGracefulShutdown { await gate.wait() }
         guard gate.isOpen, !Task.isCancelled, !Task.isShuttingDownGracefully else { return }
         try await service.run()
+    }
+}
+
+/// Logs a background service's failure the moment it happens. The failure stops the whole
+/// service (the group cancels everything else), but the group reports it only once every other
+/// part has stopped, which a part slow to stop can delay indefinitely: the cause must not wait.
+struct ReportedService: Service {
+    let service: any Service
+    let name: String
+    let logger: Logger
+
+    init(service: any Service, name: String? = nil, logger: Logger) {
+        self.service = service
+        self.name = name ?? String(describing: type(of: service))
+        self.logger = logger
+    }
+
+    func run() async throws {
+        do {
+            try await service.run()
+            if !Task.isCancelled && !Task.isShuttingDownGracefully {
+                logger.critical("background service ended by itself; the service stops", metadata: ["part": .string(name)])
+            }
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch {
+            logger.critical("background service failed; the service stops", metadata: ["part": .string(name), "error": .string(String(reflecting: error))])
+            throw error
+        }
     }
 }
