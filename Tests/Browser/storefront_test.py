@@ -124,9 +124,7 @@ class StorefrontTestCase(unittest.TestCase):
         self.element("[data-test=account-menu-button]", "the account menu after signing in")
 
     def api_token(self, email, password=PASSWORD):
-        status, body, _ = platform.request("POST", "/api/auth/login", {"email": email, "password": password})
-        self.assertEqual(status, 200, body)
-        return body["accessToken"]
+        return platform.sign_in(email, password)
 
     def cart_count(self):
         return self.text_of("[data-test=cart-count]")
@@ -174,6 +172,14 @@ class StorefrontTestCase(unittest.TestCase):
         """The console line of the order page asking for an order the order service has not read
         from its event yet (a 404 the page answers by asking again): expected right after checkout."""
         return f"/api/orders/{order_id} - Failed to load resource: the server responded with a status of 404"
+
+    def confirmed_order(self):
+        """A new shopper's order, paid with `tok_visa` and shown confirmed: (email, order id)."""
+        email = self.register()
+        self.add_first_product_to_cart()
+        order_id = self.checkout("tok_visa")
+        self.wait(lambda: self.order_status() == "confirmed", "the order confirmed")
+        return email, order_id
 
     def order_status(self):
         status = self.find("[data-test=order-status]")
@@ -281,10 +287,7 @@ class ShopperTests(StorefrontTestCase):
         self.assertIn("declined", self.text_of("[data-test=live-status], [data-test=order-status]").lower())
 
     def test_a_shopper_cancels_before_shipping(self):
-        email = self.register()
-        self.add_first_product_to_cart()
-        order_id = self.checkout("tok_visa")
-        self.wait(lambda: self.order_status() == "confirmed", "the order confirmed")
+        email, order_id = self.confirmed_order()
         self.click("[data-test=order-cancel]")
         self.wait(lambda: self.order_status() == "cancelled", "the order cancelled on the page")
         self.step("cancelled")
@@ -427,10 +430,7 @@ class NarrowScreenTests(StorefrontTestCase):
 
 class AdministratorTests(StorefrontTestCase):
     def test_admin_ships_and_delivers_an_order(self):
-        email = self.register()
-        self.add_first_product_to_cart()
-        order_id = self.checkout("tok_visa")
-        self.wait(lambda: self.order_status() == "confirmed", "the order confirmed")
+        email, order_id = self.confirmed_order()
         self.click("[data-test=account-menu-button]")
         self.click("[data-test=sign-out]")
         self.element("[data-test=sign-in-link]", "signed out")

@@ -47,13 +47,14 @@ Run = collections.namedtuple("Run", "launcher services examples seed budget chec
 
 
 def documents(only):
-    services = sorted(name for name in os.listdir(os.path.join(ROOT, "Services"))
-                      if os.path.isfile(os.path.join(ROOT, "Services", name, "Sources", "Resources", "openapi.json")))
-    chosen = [name for name in services if not only or name.lower() in only]
-    unknown = set(only) - {name.lower() for name in services}
+    """(service, path of its OpenAPI document) for every service, or those in `only`."""
+    services = {name.lower(): os.path.join(ROOT, "Services", name, "Sources", "Resources", "openapi.json")
+                for name in os.listdir(os.path.join(ROOT, "Services"))}
+    services = {name: path for name, path in services.items() if os.path.isfile(path)}
+    unknown = set(only) - set(services)
     if unknown:
         raise SystemExit(f"no such service: {', '.join(sorted(unknown))}")
-    return [(name.lower(), os.path.join(ROOT, "Services", name, "Sources", "Resources", "openapi.json")) for name in chosen]
+    return sorted((name, path) for name, path in services.items() if not only or name in only)
 
 
 def tokens(platform):
@@ -62,16 +63,9 @@ def tokens(platform):
     status, body, _ = platform.request("POST", "/api/auth/register", {"email": email, "password": PASSWORD, "name": "Fuzz Shopper"})
     if status != 201:
         raise RuntimeError(f"registering the fuzzing customer: {status} {body}")
-    customer = login(platform, email, PASSWORD)
-    admin = login(platform, "admin@bazaar.local", platform.administrator_password())
+    customer = platform.sign_in(email, PASSWORD)
+    admin = platform.sign_in("admin@bazaar.local", platform.administrator_password())
     return {"customer": customer, "admin": admin}
-
-
-def login(platform, email, password):
-    status, body, _ = platform.request("POST", "/api/auth/login", {"email": email, "password": password})
-    if status != 200:
-        raise RuntimeError(f"signing in {email}: {status} {body}")
-    return body["accessToken"]
 
 
 def fuzz(platform, document, token, run, report, phases):

@@ -111,6 +111,13 @@ class Platform:
             text = error.read().decode()
             return error.code, (json.loads(text) if text.startswith("{") else text), dict(error.headers)
 
+    def sign_in(self, email, password):
+        """An access token for `email` (the sign-in must succeed)."""
+        status, body, _ = self.request("POST", "/api/auth/login", {"email": email, "password": password})
+        if status != 200:
+            raise AssertionError(f"signing in {email}: {status} {body}")
+        return body["accessToken"]
+
     def administrator_password(self):
         with open(os.path.join(self.run_directory, "secrets", "admin-password")) as file:
             return file.read().strip()
@@ -138,6 +145,7 @@ class RunningPlatform:
         self.run_directory = run_directory
 
     request = Platform.request
+    sign_in = Platform.sign_in
     administrator_password = Platform.administrator_password
     mails = Platform.mails
 
