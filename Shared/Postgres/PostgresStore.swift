@@ -16,6 +16,7 @@ public final class PostgresStore: Service, Sendable {
     /// runs makes postgres-nio log a warning on every start whose migrations (or health check)
     /// are scheduled before the pool's task on a busy machine.
     private let running = StartupGate()
+    private let closedConnections = ClosedConnectionGuard()
 
     public init(configuration: PostgresClient.Configuration, logger: Logger) {
         self.client = PostgresClient(configuration: configuration, backgroundLogger: logger)
@@ -38,13 +39,23 @@ public final class PostgresStore: Service, Sendable {
     ///
     /// Work registered with ``afterCommit(_:)`` while `body` runs happens once the transaction
     /// committed, and never when it rolled back.
-    public func transaction<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    ///
+    /// A connection that closes under the transaction (the server restarted or ended it) fails it
+    /// with ``PostgresConnectionLost`` at once; see ``ClosedConnectionGuard``.
+    public func transaction<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         do {
             let actions = CommitActions()
             await untilRunning()
             let result = try await Self.$pendingCommitActions.withValue(actions) {
-                try await client.withTransaction(logger: logger) { connection in
-                    try await body(connection)
+                try await closedConnections.guarding { watch in
+                    // BEGIN too is sent only once the connection is watched: the pool may lend a
+                    // connection that closed a moment ago.
+                    try await self.client.withConnection { connection in
+                        try watch(connection)
+                        return try await connection.withTransaction(logger: self.logger) { connection in
+                            try await body(connection)
+                        }
+                    }
                 }
             }
             actions.run()
@@ -67,9 +78,15 @@ public final class PostgresStore: Service, Sendable {
     @TaskLocal static var pendingCommitActions: CommitActions?
 
     /// Runs `body` with one pooled connection, outside any transaction.
-    public func withConnection<Result: Sendable>(_ body: (PostgresConnection) async throws -> Result) async throws -> Result {
+    /// A connection that closes under `body` fails it with ``PostgresConnectionLost`` at once.
+    public func withConnection<Result: Sendable>(_ body: @escaping @Sendable (PostgresConnection) async throws -> Result) async throws -> Result {
         await untilRunning()
-        return try await client.withConnection { connection in try await body(connection) }
+        return try await closedConnections.guarding { watch in
+            try await self.client.withConnection { connection in
+                try watch(connection)
+                return try await body(connection)
+            }
+        }
     }
 
     /// Runs `body` with a store connected to the database in `settings` (`DATABASE_URL`), its pool
@@ -94,9 +111,12 @@ public final class PostgresStore: Service, Sendable {
         await untilRunning()
         while !Task.isCancelled {
             do {
-                try await client.withConnection { connection in
-                    try await connection.listen(on: channel) { notifications in
-                        for try await _ in notifications { notified() }
+                try await closedConnections.guarding { watch in
+                    try await self.client.withConnection { connection in
+                        try watch(connection)
+                        try await connection.listen(on: channel) { notifications in
+                            for try await _ in notifications { notified() }
+                        }
                     }
                 }
             } catch {

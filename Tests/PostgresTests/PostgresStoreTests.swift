@@ -110,6 +110,42 @@ struct PostgresStoreTests {
         }
     }
 
+    /// postgres-nio sends a statement on a connection that already closed into nothing, and its
+    /// caller waits forever: after a Postgres restart every relay and consumer that had a
+    /// transaction open stopped for good (found by the chaos suite). The time limit turns that
+    /// wait into a failure.
+    @Test("a connection that closes under a transaction or a connection's work fails it at once, and the store goes on",
+          .timeLimit(.minutes(1)))
+    func connectionClosedUnderWork() async throws {
+        try await withItemsTable { store in
+            /// Ends `connection`'s session from another connection and waits until the client saw it close.
+            @Sendable func endSession(of connection: PostgresConnection) async throws {
+                var pid: Int32 = 0
+                for try await value in try await connection.query("SELECT pg_backend_pid()", logger: store.logger).decode(Int32.self) { pid = value }
+                try await store.client.query("SELECT pg_terminate_backend(\(pid))", logger: store.logger)
+                try await eventually("the client to see the connection closed") { connection.isClosed }
+            }
+            await #expect(throws: PostgresConnectionLost.self) {
+                try await store.transaction { connection in
+                    try await endSession(of: connection)
+                    try await connection.run("INSERT INTO items VALUES (1)", logger: store.logger)
+                }
+            }
+            await #expect(throws: PostgresConnectionLost.self) {
+                try await store.withConnection { connection in
+                    try await endSession(of: connection)
+                    try await connection.run("INSERT INTO items VALUES (2)", logger: store.logger)
+                }
+            }
+            try await store.transaction { try await $0.run("INSERT INTO items VALUES (3)", logger: store.logger) }
+            var ids: [Int] = []
+            for try await id in try await store.client.query("SELECT id FROM items ORDER BY id", logger: store.logger).decode(Int.self) {
+                ids.append(id)
+            }
+            #expect(ids == [3])
+        }
+    }
+
     @Test("a unique violation keeps its SQLSTATE for services to map to 409")
     func uniqueViolation() async throws {
         try await TestDatabase.withFresh { settings in

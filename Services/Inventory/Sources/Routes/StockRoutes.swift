@@ -140,7 +140,7 @@ struct StockRoutes: Sendable {
 
     /// Locks `sku`'s row, applies `change` and writes the result (``StockChanges``).
     private func change(sku: String, kind: LedgerEntry.Kind, reason: String, admin: Identity, context: ServiceRequestContext,
-                        _ change: @Sendable (StockLevel) throws -> StockLevel) async throws -> StockLevel {
+                        _ change: @escaping @Sendable (StockLevel) throws -> StockLevel) async throws -> StockLevel {
         try await database.transaction { connection in
             guard let current = try await stock.level(sku: sku, forUpdate: true, on: connection) else { throw Self.unknown(sku) }
             return try await StockChanges(stock: stock, events: events)

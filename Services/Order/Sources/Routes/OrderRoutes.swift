@@ -84,7 +84,7 @@ struct OrderRoutes: Sendable {
     }
 
     /// Locks the order, applies the input `input(order)` gives, saves and announces; a refusal is a 409.
-    private func change(_ context: ServiceRequestContext, user: Identity, _ input: @Sendable (Order) -> OrderInput) async throws -> OrderView {
+    private func change(_ context: ServiceRequestContext, user: Identity, _ input: @escaping @Sendable (Order) -> OrderInput) async throws -> OrderView {
         let id = try Self.orderId(context)
         let transition = try await database.transaction { connection in
             guard let order = try await saga.store.order(id: id, forUpdate: true, on: connection), Self.visible(order, to: user) else { throw Self.notFound }

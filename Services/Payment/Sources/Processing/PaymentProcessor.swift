@@ -77,8 +77,8 @@ final class PaymentProcessor: Service, Sendable {
     /// Carries out the charges and refunds due now (one batch of each); returns how many it took.
     func processDue() async throws -> Int {
         let (charges, refunds) = try await database.transaction { connection in
-            (try await book.store.claimDueCharges(limit: settings.batchSize, lease: settings.lease, on: connection),
-             try await book.store.claimDueRefunds(limit: settings.batchSize, lease: settings.lease, on: connection))
+            (try await self.book.store.claimDueCharges(limit: self.settings.batchSize, lease: self.settings.lease, on: connection),
+             try await self.book.store.claimDueRefunds(limit: self.settings.batchSize, lease: self.settings.lease, on: connection))
         }
         await withTaskGroup(of: Void.self) { group in
             for payment in charges { group.addTask { await self.charge(payment) } }
@@ -91,7 +91,7 @@ final class PaymentProcessor: Service, Sendable {
     /// an administrator's request waits for its own refund); returns it as it is afterwards.
     func carryOut(_ refund: Refund) async throws -> Refund? {
         await self.refund(refund)
-        return try await database.withConnection { try await book.store.refund(id: refund.id, on: $0) }
+        return try await database.withConnection { try await self.book.store.refund(id: refund.id, on: $0) }
     }
 
     // MARK: Charges
@@ -111,8 +111,8 @@ final class PaymentProcessor: Service, Sendable {
         }
         do {
             try await database.transaction { connection in
-                guard let current = try await book.store.payment(id: payment.id, forUpdate: true, on: connection) else { return }
-                try await book.settle(current, with: outcome, context: .background(), on: connection, logger: logger)
+                guard let current = try await self.book.store.payment(id: payment.id, forUpdate: true, on: connection) else { return }
+                try await self.book.settle(current, with: outcome, context: .background(), on: connection, logger: self.logger)
             }
         } catch {
             // The provider answered but the answer is not recorded: the payment stays
@@ -127,18 +127,18 @@ final class PaymentProcessor: Service, Sendable {
         if Task.isShuttingDownGracefully || Task.isCancelled { return }  // left held; taken again when the lease runs out
         do {
             try await database.transaction { connection in
-                guard let current = try await book.store.payment(id: payment.id, forUpdate: true, on: connection), current.status == .processing else { return }
-                if payment.attempts >= settings.maximumAttempts {
-                    logger.warning("the provider kept failing; the payment fails", metadata: ["payment_id": .string(payment.id), "error": .string(error)])
-                    try await book.fail(current, code: "processing_error",
+                guard let current = try await self.book.store.payment(id: payment.id, forUpdate: true, on: connection), current.status == .processing else { return }
+                if payment.attempts >= self.settings.maximumAttempts {
+                    self.logger.warning("the provider kept failing; the payment fails", metadata: ["payment_id": .string(payment.id), "error": .string(error)])
+                    try await self.book.fail(current, code: "processing_error",
                                         message: "The payment could not be processed. No money was taken; please try again later.",
-                                        context: .background(), on: connection, logger: logger)
+                                        context: .background(), on: connection, logger: self.logger)
                 } else {
-                    let delay = settings.backoff(afterAttempt: payment.attempts)
-                    logger.info("provider failed temporarily; retrying", metadata: [
+                    let delay = self.settings.backoff(afterAttempt: payment.attempts)
+                    self.logger.info("provider failed temporarily; retrying", metadata: [
                         "payment_id": .string(payment.id), "attempt": .stringConvertible(payment.attempts), "error": .string(error),
                     ])
-                    try await book.attemptFailed(current, error: error, retryAfter: delay, on: connection)
+                    try await self.book.attemptFailed(current, error: error, retryAfter: delay, on: connection)
                 }
             }
         } catch {
@@ -151,7 +151,7 @@ final class PaymentProcessor: Service, Sendable {
     private func refund(_ refund: Refund) async {
         let payment: Payment?
         do {
-            payment = try await database.withConnection { try await book.store.payment(id: refund.paymentId, on: $0) }
+            payment = try await database.withConnection { try await self.book.store.payment(id: refund.paymentId, on: $0) }
         } catch {
             logger.error("could not read a refund's payment", metadata: ["refund_id": .string(refund.id), "error": .string(PostgresFailure.describe(error))])
             return
@@ -166,9 +166,9 @@ final class PaymentProcessor: Service, Sendable {
             let outcome = try await provider.refund(request)
             book.metrics.providerCall("refund", result: "answered")
             try await database.transaction { connection in
-                guard let current = try await book.store.payment(id: refund.paymentId, forUpdate: true, on: connection),
-                      let held = try await book.store.refund(id: refund.id, forUpdate: true, on: connection) else { return }
-                try await book.settle(held, of: current, with: outcome, context: .background(), on: connection, logger: logger)
+                guard let current = try await self.book.store.payment(id: refund.paymentId, forUpdate: true, on: connection),
+                      let held = try await self.book.store.refund(id: refund.id, forUpdate: true, on: connection) else { return }
+                try await self.book.settle(held, of: current, with: outcome, context: .background(), on: connection, logger: self.logger)
             }
         } catch {
             book.metrics.providerCall("refund", result: "error")
@@ -180,15 +180,15 @@ final class PaymentProcessor: Service, Sendable {
     private func refundFailedTemporarily(_ refund: Refund, of payment: Payment, error: String) async {
         do {
             try await database.transaction { connection in
-                guard let current = try await book.store.payment(id: refund.paymentId, forUpdate: true, on: connection),
-                      let held = try await book.store.refund(id: refund.id, forUpdate: true, on: connection), held.status == .processing else { return }
-                let attempt = try await book.store.refundAttempts(id: refund.id, on: connection)
-                if attempt >= settings.maximumAttempts {
-                    try await book.settle(held, of: current, with: .failed(reference: nil, code: "processing_error", message: error),
-                                          context: .background(), on: connection, logger: logger)
+                guard let current = try await self.book.store.payment(id: refund.paymentId, forUpdate: true, on: connection),
+                      let held = try await self.book.store.refund(id: refund.id, forUpdate: true, on: connection), held.status == .processing else { return }
+                let attempt = try await self.book.store.refundAttempts(id: refund.id, on: connection)
+                if attempt >= self.settings.maximumAttempts {
+                    try await self.book.settle(held, of: current, with: .failed(reference: nil, code: "processing_error", message: error),
+                                          context: .background(), on: connection, logger: self.logger)
                 } else {
-                    try await book.refundAttemptFailed(held, of: current, attempt: attempt, error: error,
-                                                       retryAfter: settings.backoff(afterAttempt: attempt), on: connection)
+                    try await self.book.refundAttemptFailed(held, of: current, attempt: attempt, error: error,
+                                                       retryAfter: self.settings.backoff(afterAttempt: attempt), on: connection)
                 }
             }
         } catch {

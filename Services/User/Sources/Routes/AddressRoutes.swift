@@ -28,8 +28,9 @@ struct AddressRoutes: Sendable {
     /// Adds an address; the first one, or one sent with `isDefault: true`, becomes the default.
     @Sendable func create(_ request: Request, context: ServiceRequestContext) async throws -> EditedResponse<Address> {
         let identity = try context.requireUser()
-        var address = try ValidAddress(try await request.decode(as: AddressInput.self, context: context))
+        let given = try ValidAddress(try await request.decode(as: AddressInput.self, context: context))
         let created = try await dependencies.database.transaction { connection in
+            var address = given
             let user = try await dependencies.currentUser(identity, on: connection, forUpdate: true)
             let count = try await dependencies.addresses.count(of: user.id, on: connection)
             guard count < AddressStore.maximumPerUser else {
@@ -48,8 +49,9 @@ struct AddressRoutes: Sendable {
     @Sendable func replace(_ request: Request, context: ServiceRequestContext) async throws -> Address {
         let identity = try context.requireUser()
         let id = try uuidParameter(context, "id", resource: "address")
-        var address = try ValidAddress(try await request.decode(as: AddressInput.self, context: context))
+        let given = try ValidAddress(try await request.decode(as: AddressInput.self, context: context))
         return try await dependencies.database.transaction { connection in
+            var address = given
             let user = try await dependencies.currentUser(identity, on: connection, forUpdate: true)
             let existing = try await dependencies.addresses.addresses(of: user.id, on: connection)
             guard let current = existing.first(where: { $0.id == id.lowercased }) else { throw ProblemError.notFound("No address with this id.") }
