@@ -177,13 +177,38 @@ struct LauncherIntegrationTests {
         #expect(status.output.contains("accepting connections"), "\(status.output)")
         #expect(status.output.split(separator: "\n").contains { $0.hasPrefix("smtp ") && $0.contains("listening") }, "\(status.output)")
 
-        let state = try #require(try RunStateStore(runDirectory: settings).load())
-        #expect(state.phase == .ready)
-        #expect(state.processes.map(\.name) == ["postgres", "kafka", "redis", "cart-redis", "mongodb", "smtp"])
-        #expect(state.processes.last?.port == smtpPort)
+        let started = try #require(try RunStateStore(runDirectory: settings).load())
+        #expect(started.phase == .ready)
+        #expect(started.processes.map(\.name) == ["postgres", "kafka", "redis", "cart-redis", "mongodb", "smtp"])
+        #expect(started.processes.last?.port == smtpPort)
         let dataDirectory = try String(contentsOfFile: settings.postgresDataLocationFile.path(percentEncoded: false), encoding: .utf8)
             .trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(!liveProcesses(mentioning: dataDirectory).isEmpty, "Postgres should run on \(dataDirectory)")
+
+        // A child that dies once the run is ready is started again, with its data: Postgres and the
+        // cart store killed with SIGKILL come back under new pids (in the state file) and answer.
+        let cartPassword = try #require(URLComponents(string: cartURL)?.password?.removingPercentEncoding)
+        let cartPort = String(try #require(URLComponents(string: cartURL)?.port))
+        func cart(_ command: [String]) async throws -> String {
+            try await TestProcess.run(redisCLI, ["-h", "127.0.0.1", "-p", cartPort, "--no-auth-warning"] + command,
+                                      environment: ["REDISCLI_AUTH": cartPassword]).output.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        #expect(try await cart(["set", "survives-a-crash", "yes"]) == "OK")
+        let killed = started.processes.filter { ["postgres", "cart-redis"].contains($0.name) }
+        for record in killed { #expect(kill(record.pid, SIGKILL) == 0) }
+        let state = try await eventuallyValue("Postgres and the cart store started again") { () -> RunState? in
+            guard let state = try RunStateStore(runDirectory: settings).load() else { return nil }
+            let restarted = killed.allSatisfy { old in state.processes.contains { $0.name == old.name && $0.pid != old.pid } }
+            return restarted ? state : nil
+        }
+        #expect(state.processes.map(\.name) == started.processes.map(\.name), "a restart keeps each child's place")
+        try await eventually("the restarted Postgres to answer") {
+            try await TestProcess.run(psql, [admin, "-Atc", "select 1"]).output.trimmingCharacters(in: .whitespacesAndNewlines) == "1"
+        }
+        try await eventually("the restarted cart store to hold what was written before the crash") {
+            try await cart(["get", "survives-a-crash"]) == "yes"
+        }
+        for record in killed { #expect(!ProcessInspector.isAlive(record), "the killed \(record.name) (pid \(record.pid)) is gone") }
 
         let down = try await TestProcess.run(launcher, ["down"] + common)
         #expect(down.status == 0, "bazaar down failed:\n\(down.output)")

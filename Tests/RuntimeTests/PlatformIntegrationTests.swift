@@ -7,7 +7,7 @@ import Testing
 /// secrets, reachable through it, and stopped cleanly.
 @Suite("bazaar up, end to end", .serialized)
 struct PlatformIntegrationTests {
-    @Test("every service joins bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, and the order saga across processes (paid and emailed, declined, cancelled with refund and restock, out of stock, the order service SIGKILLed mid-saga and restarted, shipped and delivered, the live stream), all through the gateway",
+    @Test("every service joins bazaar up: register, sign in as the generated administrator, JWKS, the demo catalog, an admin write with the user service's token, and the order saga across processes (paid and emailed, declined, cancelled with refund and restock, out of stock, the order service SIGKILLed mid-saga and started again by the launcher, shipped and delivered, the live stream), all through the gateway",
           .timeLimit(.minutes(5)))
     func userServiceBehindGateway() async throws {
         try await PrivatePlatform.run(prefix: "bazaar-up-test") { platform in
@@ -213,25 +213,17 @@ struct PlatformIntegrationTests {
 
             // The order service killed (SIGKILL) in the middle of a saga — right after the checkout was
             // accepted, while its payment (tok_slow, settled by webhook two seconds after it is asked
-            // for) cannot have been captured — and restarted: the order is confirmed, once.
+            // for) cannot have been captured — and started again by the launcher: the order is
+            // confirmed, once.
             #expect(try await request("POST", "/api/inventory/stock/E2E-1/adjustments", body: #"{"delta":5,"reason":"end-to-end test"}"#,
                                       token: adminToken).status == 200)
             let orderProcess = try #require(services.first { $0.name == "order" })
-            let orderEnvironment = try Self.environment(ofProcess: orderProcess.pid)
-            let orderExecutable = try FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(orderProcess.pid)/exe")
             let interrupted = try await checkout(quantity: 1, paymentMethod: "tok_slow")
             #expect(kill(orderProcess.pid, SIGKILL) == 0)
-            // That process, not any running this executable: another platform on the machine runs one too.
-            try await eventually("the order service to be gone") { ChildProcess.isZombie(orderProcess.pid) }
-            let replacement = Process()
-            replacement.executableURL = URL(filePath: orderExecutable)
-            replacement.environment = orderEnvironment
-            let replacementLog = runDirectory + "/order-restarted.log"
-            try #require(FileManager.default.createFile(atPath: replacementLog, contents: nil))
-            replacement.standardOutput = FileHandle(forWritingAtPath: replacementLog)
-            replacement.standardError = replacement.standardOutput
-            try TestProcess.launch(replacement)
-            defer { if replacement.isRunning { replacement.terminate() } }
+            try await eventually("the launcher to start the order service again") {
+                try RunStateStore(runDirectory: RunDirectory(path: runDirectory)).load()?.processes
+                    .contains { $0.name == "order" && $0.pid != orderProcess.pid } == true
+            }
             let resumed = try await order(interrupted.orderId, reaches: "confirmed")
             let history = resumed["history"] as? [[String: Any]] ?? []
             #expect(history.compactMap { $0["status"] as? String } == ["pending", "awaiting_payment", "confirmed"], "\(history)")
@@ -251,8 +243,6 @@ struct PlatformIntegrationTests {
             let delivered = try await order(interrupted.orderId, reaches: "delivered")
             #expect((delivered["history"] as? [[String: Any]] ?? []).compactMap { $0["status"] as? String }
                     == ["pending", "awaiting_payment", "confirmed", "shipped", "delivered"], "\(delivered)")
-            replacement.terminate()
-            try await eventually("the restarted order service to stop") { !replacement.isRunning }
 
             let reconciliation = try object(try await request("GET", "/api/payments/reconciliation", token: adminToken).body)
             #expect((reconciliation["mismatches"] as? [Any])?.isEmpty == true && reconciliation["checked"] as? Int == 3, "\(reconciliation)")

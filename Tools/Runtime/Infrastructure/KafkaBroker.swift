@@ -29,7 +29,7 @@ enum KafkaBroker {
         }
         let process = try group.start(ProcessSpecification(
             name: processName, kind: .infrastructure, executable: executable,
-            arguments: ["--bootstrap-file", bootstrapFile.path]
+            arguments: ["--bootstrap-file", bootstrapFile.path], restartsAfterCrash: false
         ))
         recorder.add(process.record)
         let servers: String = try await process.waitUntilReady(seconds: 20) {

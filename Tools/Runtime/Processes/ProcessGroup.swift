@@ -40,6 +40,27 @@ final class ProcessGroup: Sendable {
         return process
     }
 
+    /// Starts `exited` again in its place, after killing what it left in its process group; nil
+    /// once the group is stopping (then nothing is started, so nothing escapes the stop).
+    func restart(_ exited: SupervisedProcess) throws -> SupervisedProcess? {
+        exited.killLeftovers()
+        // Under the lock, so a stop that begins meanwhile either sees the replacement or prevents it.
+        let replacement: SupervisedProcess? = try state.withLock { state in
+            guard !state.isStopping else { return nil }
+            let process = try SupervisedProcess(specification: exited.specification, console: console, onExit: onExit)
+            if let index = state.processes.firstIndex(where: { $0 === exited }) {
+                state.processes[index] = process
+            } else {
+                state.processes.append(process)
+            }
+            return process
+        }
+        if let replacement {
+            console.announce("restarted \(replacement.specification.name) (pid \(replacement.pid))")
+        }
+        return replacement
+    }
+
     /// Stops every child, tier by tier in reverse start order, and returns when all have exited.
     func stopAll(gracePeriod: Duration = .seconds(10)) async {
         let processes = state.withLock { state in

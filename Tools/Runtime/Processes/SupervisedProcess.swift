@@ -23,6 +23,11 @@ struct ProcessSpecification: Sendable {
     var port: Int?
     /// Signal asking the child to stop gracefully (Postgres wants SIGINT for a fast shutdown).
     var stopSignal: Int32 = SIGTERM
+    /// Whether the launcher starts it again when it dies once the run is ready, as a container
+    /// runtime does with `restart: unless-stopped`. Only a child that cannot come back as it was
+    /// (the dev broker keeps its topics in memory and listens on new ports each start) says no:
+    /// its death ends the run.
+    var restartsAfterCrash = true
 }
 
 /// A running child: its Foundation `Process`, the last lines it printed, and how it ended.
@@ -33,6 +38,7 @@ final class SupervisedProcess: Sendable {
     private struct State {
         var recentLines: [String] = []
         var exitDescription: String?
+        var exitedAt: ContinuousClock.Instant?
         var outputEnded = false
     }
 
@@ -41,6 +47,7 @@ final class SupervisedProcess: Sendable {
     let specification: ProcessSpecification
     let pid: Int32
     let startTime: UInt64?
+    private let startedAt = ContinuousClock.now
     /// Kept so the `Process` (and Foundation's watch over the child) lives as long as we do.
     private let process: Process
     private let state = Mutex(State())
@@ -121,6 +128,21 @@ final class SupervisedProcess: Sendable {
         if kill(-pid, signal) != 0 { kill(pid, signal) }
     }
 
+    /// Kills whatever the exited child left behind in its process group (Postgres backends, nginx
+    /// workers still holding the port), so a replacement starts clean.
+    func killLeftovers() {
+        guard !isRunning else { return }
+        kill(-pid, SIGKILL)
+    }
+
+    /// How long the process ran before it exited (nil while it runs or when unknown).
+    var uptime: Duration? {
+        state.withLock { state in
+            guard state.exitDescription != nil, let exitedAt = state.exitedAt else { return nil }
+            return exitedAt - startedAt
+        }
+    }
+
     /// Polls `probe` every 100 ms until it returns a value (the process is ready), for at most
     /// `seconds`; an exit meanwhile, or the time running out, throws with the last output lines.
     func waitUntilReady<Value>(seconds: Int, _ probe: () async throws -> Value?) async throws -> Value {
@@ -144,7 +166,10 @@ final class SupervisedProcess: Sendable {
     }
 
     fileprivate func markExited(_ description: String) {
-        state.withLock { $0.exitDescription = description }
+        state.withLock { state in
+            state.exitDescription = description
+            state.exitedAt = .now
+        }
     }
 
     private func remember(_ line: String) {

@@ -24,7 +24,8 @@ public enum ServiceEnvironment {
             "HOST": "127.0.0.1",
             "JWT_JWKS_URL": "http://127.0.0.1:\(identityPort)/.well-known/jwks.json",
             "CORS_ALLOWED_ORIGINS": settings.gatewayURL,
-            "LOG_LEVEL": "info",
+            // A value in the launcher's own environment wins (`LOG_LEVEL=debug bazaar up`).
+            "LOG_LEVEL": ProcessInfo.processInfo.environment["LOG_LEVEL"] ?? "info",
         ]
         // The local SMTP sink, for every service (only those that send mail read it).
         variables.merge(MailServer.serviceVariables(settings: settings)) { own, _ in own }

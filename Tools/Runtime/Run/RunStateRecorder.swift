@@ -26,6 +26,17 @@ final class RunStateRecorder: Sendable {
         update { $0.processes.append(record) }
     }
 
+    /// Records that the child named like `record` was started again (a new pid).
+    func replace(_ record: ProcessRecord) {
+        update { state in
+            if let index = state.processes.firstIndex(where: { $0.name == record.name }) {
+                state.processes[index] = record
+            } else {
+                state.processes.append(record)
+            }
+        }
+    }
+
     /// Moves the run to `phase`, with the failure message when it failed.
     func enter(_ phase: RunState.Phase, failure: String? = nil) {
         update { state in
