@@ -24,13 +24,14 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat test-browser fuzz contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
+.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat test-browser fuzz chaos contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
 	@echo "make test   install what is missing, build, start test infrastructure, run every check"
 	@echo "make test-repeat N=5   run the tests N times against one infrastructure; list every failure"
 	@echo "make test-browser   the storefront in headless chromium against a platform of its own"
+	@echo "make chaos  1,000 checkouts while every service, Postgres and each Redis is killed (release build)"
 	@echo "make infra  start only the infrastructure in the background (make down stops it)"
 	@echo "make bench  release build and run the committed benchmarks (loopback, bounded)"
 
@@ -110,6 +111,13 @@ test-browser: deps
 fuzz: deps
 	swift build
 	.venv/bin/python Tests/Fuzz/api_fuzz.py --launcher .build/debug/bazaar
+
+# Checkouts while the platform's processes are killed and the broker goes down and up, then every
+# promise checked (Tests/Chaos/chaos.py). `make test` runs the short form (100 checkouts, three
+# kills) on the debug build; this is the long form on the release build (a few minutes once built).
+chaos: deps
+	swift build -c release
+	.venv/bin/python Tests/Chaos/chaos.py --form long --launcher .build/release/bazaar
 
 contracts: venv
 	infrastructure/scripts/check-contracts.sh

@@ -38,7 +38,8 @@ export BAZAAR_RUN_DIR="$run_dir"
 # the rest: beside the other suites their processes and disk writes starved time-sensitive tests
 # on two cores. One at a time, too: two whole platforms at once are twenty debug-built processes.
 # Last, the storefront in a real browser (headless chromium) against a whole platform of its own,
-# and every service's API fuzzed through the gateway (schemathesis) against another.
+# every service's API fuzzed through the gateway (schemathesis) against another, and the short
+# chaos run (checkouts while processes are killed) against a third.
 platform_suites=(PlatformIntegrationTests SecurityTests)
 here=$(cd "$(dirname "$0")" && pwd)
 swift_tests() {
@@ -49,6 +50,7 @@ swift_tests() {
     done
     "$here/../../.venv/bin/python" "$here/../../Tests/Browser/storefront_test.py" --launcher "$bazaar" || status=$?
     "$here/../../.venv/bin/python" "$here/../../Tests/Fuzz/api_fuzz.py" --launcher "$bazaar" || status=$?
+    "$here/../../.venv/bin/python" "$here/../../Tests/Chaos/chaos.py" --form short --launcher "$bazaar" || status=$?
     return "$status"
 }
 
@@ -70,10 +72,10 @@ failed_runs=0
 for run in $(seq 1 "$repeat"); do
     echo "== test run $run of $repeat (log: $logs/run-$run.log)"
     if swift_tests > "$logs/run-$run.log" 2>&1; then
-        echo "   passed: $(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed|^Ran [0-9]+ tests? in|^fuzz: every service' "$logs/run-$run.log" | paste -sd ' ' -)"
+        echo "   passed: $(grep -E 'Test run with [0-9]+ tests? (in [0-9]+ suites? )?passed|^Ran [0-9]+ tests? in|^fuzz: every service|^chaos: every promise' "$logs/run-$run.log" | paste -sd ' ' -)"
     else
         failed_runs=$((failed_runs + 1))
-        echo "   FAILED: $(grep -E 'Test run with [0-9]+ tests?.* failed|^FAILED \(|^fuzz: FAILED' "$logs/run-$run.log" | paste -sd ' ' -)"
+        echo "   FAILED: $(grep -E 'Test run with [0-9]+ tests?.* failed|^FAILED \(|^fuzz: FAILED|^chaos: FAILED \(' "$logs/run-$run.log" | paste -sd ' ' -)"
     fi
 done
 echo
@@ -81,8 +83,8 @@ echo "== $repeat runs, $failed_runs failed"
 # Swift Testing reports each failed test as `✘ Test "name" failed after …` (a parameterised one
 # once per failing argument, then once as a whole); XCTest as `Test Case '…' failed`; the browser
 # tests (Python unittest) as `test_name (module.Class.test_name) ... FAIL` (or ERROR); the fuzzing
-# as `fuzz: SERVICE as ROLE (PHASES): N cases, FAILED`.
-failures=$(grep -hoE "✘ Test .* failed after|Test Case '.*' failed|^test_[a-z0-9_]+ \([^)]*\) \.\.\. (FAIL|ERROR)$|^fuzz: [a-z]+ as [a-z]+ \([a-z,]+\): [0-9]+ cases, FAILED$" "$logs"/run-*.log \
+# as `fuzz: SERVICE as ROLE (PHASES): N cases, FAILED`; the chaos run as `chaos: FAILED: PROBLEM`.
+failures=$(grep -hoE "✘ Test .* failed after|Test Case '.*' failed|^test_[a-z0-9_]+ \([^)]*\) \.\.\. (FAIL|ERROR)$|^fuzz: [a-z]+ as [a-z]+ \([a-z,]+\): [0-9]+ cases, FAILED$|^chaos: FAILED: .{0,60}" "$logs"/run-*.log \
     | grep -vE '^✘ Test run with [0-9]+ tests?' \
     | sed -E 's/^✘ Test (.*) failed after$/\1/; s/^Test Case (.*) failed.*$/\1/; s/^test_[a-z0-9_]+ \(([^)]*)\) \.\.\. (FAIL|ERROR)$/browser: \1/; s/^(fuzz: [a-z]+ as [a-z]+) .*$/\1/' \
     | sort | uniq -c | sort -rn || true)
