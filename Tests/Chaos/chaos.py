@@ -55,6 +55,22 @@ FORMS = {
 # Mostly paid, some declined, some settled later by the provider's webhook.
 PAYMENT_METHODS = ["tok_visa"] * 7 + ["tok_mastercard", "tok_chargeDeclined", "tok_slow"]
 FINAL = {"confirmed", "cancelled"}
+SCHEMAS = os.path.join(ROOT, "Shared", "Contracts", "Published", "schemas")
+# Who dead-letters what: the consumer groups that have dead-letter topics and the event types each
+# handles (the services' handler tables, listed in their READMEs). A malformed event of a type is
+# dead-lettered by every group that handles the type (the others skip it); a message that is not a
+# CloudEvent at all, by every group that reads its topic.
+HANDLED = {
+    "cart": ["product.created", "product.updated", "product.deleted"],
+    "inventory": ["product.created", "product.updated", "product.deleted", "order.placed", "order.confirmed", "order.cancelled"],
+    "notification": ["user.registered", "user.updated", "user.password_reset_requested", "order.confirmed", "order.cancelled",
+                     "order.shipped", "payment.failed", "payment.refunded", "stock.low"],
+    "order": ["cart.checked_out", "stock.reserved", "stock.rejected", "stock.released", "payment.authorized", "payment.failed",
+              "payment.refunded"],
+    "payment": ["order.payment_requested", "order.confirmed", "order.cancelled"],
+}
+TOPIC_OF = {"product": "catalog", "order": "orders", "user": "users", "payment": "payments", "stock": "inventory", "cart": "carts"}
+PLANTED = "chaos-bad-"
 # How long one request may go unanswered, and how long a shopper keeps retrying one step.
 REQUEST_TIMEOUT = 10
 STEP_PATIENCE = 120
@@ -279,12 +295,100 @@ class Chaos:
             eventually(f"the launcher to start {name} again", lambda: self.processes.pid(name) != victim, timeout=120)
         eventually("every service to be ready again", lambda: self.gateway.call("GET", "/health")[0] == 200, timeout=120)
 
+class BadEvents:
+    """Hand-written malformed events published to every consumed topic before the storm: for each
+    handled type one with fields of the wrong types, one missing every field and one of a version
+    the catalog does not list, and per topic one that is not JSON. Each must reach its topic's
+    dead-letter topic once from every group that handles it, with the reason; the storm that
+    follows proves the consumers kept going, and the verdict that nothing changed (no order, stock
+    or email comes from them)."""
+
+    def __init__(self, brokers):
+        self.brokers = brokers
+        self.expected = {}  # (key, group) -> topic
+
+    @staticmethod
+    def envelope(key, event_type, data):
+        return {"specversion": "1.0", "id": str(uuid.uuid4()), "source": "bazaar/chaos", "type": f"bazaar.{event_type}",
+                "subject": key, "time": "2026-12-07T00:00:00Z", "datacontenttype": "application/json", "data": data}
+
+    @staticmethod
+    def wrong_types(event_type):
+        with open(os.path.join(SCHEMAS, f"bazaar.{event_type}.v1.json")) as file:
+            data = json.load(file)["properties"]["data"]
+        wrong = {"string": 12345, "integer": "many", "number": "many", "boolean": "yes", "object": "x", "array": 7}
+        return {name: wrong.get(rule.get("type"), []) for name, rule in data.get("properties", {}).items()
+                if name in data.get("required", [])}
+
+    def plant(self):
+        by_topic = collections.defaultdict(list)
+        types = sorted({event_type for handled in HANDLED.values() for event_type in handled})
+        for event_type in types:
+            topic = TOPIC_OF[event_type.split(".")[0]]
+            groups = [group for group, handled in HANDLED.items() if event_type in handled]
+            for variant, version, data in [("wrong-types", "v1", self.wrong_types(event_type)), ("missing-fields", "v1", {}),
+                                           ("unknown-version", "v9", {})]:
+                key = f"{PLANTED}{variant}-{event_type}"
+                by_topic[topic].append((key, json.dumps(self.envelope(key, f"{event_type}.{version}", data))))
+                self.expected.update({(key, group): topic for group in groups})
+        for topic in sorted(set(TOPIC_OF.values())):
+            key = f"{PLANTED}not-json-{topic}"
+            by_topic[topic].append((key, "{this is not json"))
+            readers = [group for group, handled in HANDLED.items() if any(TOPIC_OF[t.split(".")[0]] == topic for t in handled)]
+            self.expected.update({(key, group): topic for group in readers})
+        for topic, messages in by_topic.items():
+            produced = subprocess.run(["kcat", "-P", "-b", self.brokers, "-t", topic, "-K", "\t"],
+                                      input="".join(f"{key}\t{value}\n" for key, value in messages),
+                                      capture_output=True, text=True, timeout=60)
+            if produced.returncode != 0:
+                raise AssertionError(f"kcat could not publish to {topic}: {produced.stderr}")
+        log(f"planted {sum(len(m) for m in by_topic.values())} malformed events on {len(by_topic)} topics; "
+            f"{len(self.expected)} dead letters expected")
+
+    def dead_lettered(self, letters):
+        """The planted messages' dead letters found: (key, group) -> reason."""
+        return {(letter["key"], letter["headers"].get("dlq_consumer")): letter["headers"].get("dlq_error", "")
+                for letter in letters if (letter["key"] or "").startswith(PLANTED)}
+
+    def wait(self):
+        """Until every expected dead letter is there, each with a reason; returns how long it took."""
+        began = time.monotonic()
+        found = eventually("every malformed event in its dead-letter topic, once per group handling it",
+                           lambda: (lambda found: found if set(self.expected) <= set(found) else None)(
+                               self.dead_lettered(read_dead_letters(self.brokers)[1])), timeout=120, interval=1)
+        unexplained = [pair for pair, reason in found.items() if pair in self.expected and not reason]
+        if unexplained:
+            raise AssertionError(f"dead letters without a reason: {unexplained[:5]}")
+        reasons = collections.Counter(reason.split(":")[0][:60] for pair, reason in found.items() if pair in self.expected)
+        log(f"all {len(self.expected)} dead letters arrived with their reasons after {time.monotonic() - began:.1f} s: "
+            + "; ".join(f"{count}x {reason}" for reason, count in reasons.most_common()))
+
+
+def read_dead_letters(brokers):
+    """Every dead-letter topic and every message in them (key, headers, where it was)."""
+    listing = subprocess.run(["kcat", "-b", brokers, "-L", "-J"], capture_output=True, text=True, timeout=60)
+    topics = sorted(topic["topic"] for topic in json.loads(listing.stdout[listing.stdout.index("{"):])["topics"]
+                    if topic["topic"].endswith(".dlq"))
+    letters = []
+    for topic in topics:
+        consumed = subprocess.run(["kcat", "-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J"],
+                                  capture_output=True, text=True, timeout=60)
+        for line in consumed.stdout.splitlines():
+            if line.startswith("{"):
+                message = json.loads(line)
+                raw = message.get("headers") or []
+                headers = dict(zip(raw[::2], raw[1::2])) if isinstance(raw, list) else dict(raw)
+                letters.append({"topic": topic, "partition": message["partition"], "offset": message["offset"],
+                                "key": message.get("key"), "headers": headers})
+    return topics, letters
+
 
 class Verdict:
     """The checks after the storm, each printed with what it found; `failures` lists what broke."""
 
-    def __init__(self, platform, shoppers, initial_stock):
+    def __init__(self, platform, shoppers, initial_stock, planted):
         self.platform = platform
+        self.planted = planted
         self.gateway = Gateway(platform.url)
         self.shoppers = shoppers
         self.initial_stock = initial_stock
@@ -364,7 +468,7 @@ class Verdict:
         self.check_payments(token, details)
         self.check_stock(token, details)
         self.check_mail(details)
-        self.check_dead_letters()
+        self.check_dead_letters(self.planted)
         self.report.update({"attempts": len(attempts), "outcomes": dict(outcomes), "orders": dict(statuses),
                             "acceptedWithoutOneOrder": missing, "strayOrders": strays, "open": [order["id"] for order in still_open]})
 
@@ -434,28 +538,18 @@ class Verdict:
             f"every confirmed order's confirmation among them: {'no' if unmailed else 'yes'}")
         self.report["mail"] = {"sent": sum(sent.values()), "twice": twice, "unmailed": unmailed}
 
-    def check_dead_letters(self):
-        brokers = read_environment(self.platform.run_directory)["BAZAAR_KAFKA_BROKERS"]
-        listing = subprocess.run(["kcat", "-b", brokers, "-L", "-J"], capture_output=True, text=True, timeout=60)
-        topics = sorted(topic["topic"] for topic in json.loads(listing.stdout[listing.stdout.index("{"):])["topics"]
-                        if topic["topic"].endswith(".dlq"))
-        letters = []
-        for topic in topics:
-            consumed = subprocess.run(["kcat", "-b", brokers, "-C", "-t", topic, "-o", "beginning", "-e", "-q", "-J"],
-                                      capture_output=True, text=True, timeout=60)
-            for line in consumed.stdout.splitlines():
-                if line.startswith("{"):
-                    message = json.loads(line)
-                    headers = dict(zip(message.get("headers", [])[::2], message.get("headers", [])[1::2])) \
-                        if isinstance(message.get("headers"), list) else message.get("headers") or {}
-                    letters.append(f"{topic} partition {message['partition']} offset {message['offset']}: "
-                                   + ", ".join(f"{name}={value}" for name, value in headers.items()))
-        log(f"dead-letter topics ({', '.join(topics)}): {len(letters)} messages")
-        for letter in letters:
-            log(f"  {letter}")
-        if letters:
-            self.fail(f"{len(letters)} events went to a dead-letter topic (listed above): nothing in a chaos run should")
-        self.report["deadLetters"] = letters
+    def check_dead_letters(self, planted):
+        topics, letters = read_dead_letters(read_environment(self.platform.run_directory)["BAZAAR_KAFKA_BROKERS"])
+        explained = [letter for letter in letters if (letter["key"] or "").startswith(PLANTED)]
+        others = [letter for letter in letters if letter not in explained]
+        log(f"dead-letter topics ({', '.join(topics)}): {len(letters)} messages, {len(explained)} of them the malformed events "
+            f"planted before the storm ({len(planted.expected)} expected)")
+        for letter in others:
+            log(f"  {letter['topic']} partition {letter['partition']} offset {letter['offset']} key {letter['key']}: "
+                + ", ".join(f"{name}={value}" for name, value in letter["headers"].items() if name.startswith("dlq_") or name == "ce_type"))
+        if others:
+            self.fail(f"{len(others)} events went to a dead-letter topic (listed above): only the planted ones should")
+        self.report["deadLetters"] = {"planted": len(explained), "others": others}
 
 
 def read_environment(run_directory):
@@ -512,6 +606,9 @@ def storm(platform, form, arguments, began):
     admin = platform.sign_in("admin@bazaar.local", platform.administrator_password())
     products, initial = prepare_stock(platform, gateway, admin)
     processes = Processes(platform.run_directory)
+    planted = BadEvents(read_environment(platform.run_directory)["BAZAAR_KAFKA_BROKERS"])
+    planted.plant()
+    planted.wait()
     shoppers = Shoppers(gateway, products, form["checkouts"], form["clients"], form["rate"], arguments.seed)
     chaos = Chaos(platform, processes, shoppers, form["faults"], arguments.seed)
     log("plan: " + ", ".join(f"{name} at checkout {moment}" for name, moment in chaos.plan))
@@ -522,7 +619,7 @@ def storm(platform, form, arguments, began):
     stop.set()
     monkey.join()
     settled_from = max(chaos.last_recovery or 0, time.monotonic())
-    verdict = Verdict(platform, shoppers, initial)
+    verdict = Verdict(platform, shoppers, initial, planted)
     for problem in shoppers.problems + chaos.problems:
         verdict.fail(problem)
     if len(chaos.done) != len(chaos.plan):
