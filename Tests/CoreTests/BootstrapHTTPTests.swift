@@ -117,7 +117,7 @@ struct BootstrapHTTPTests {
         }
     }
 
-    @Test("a documented path with a method it does not declare is a 405 naming the allowed methods; an unknown path stays a 404")
+    @Test("a documented path with a method it does not declare is a 405 naming the allowed methods (HEAD wherever GET); HEAD answers as GET without a body; an unknown path stays a 404")
     func methodNotAllowed() async throws {
         let document = FileManager.default.temporaryDirectory.appending(path: "openapi-\(UUID().uuidString).json")
         try Data(#"{"openapi":"3.1.0","info":{"title":"t","version":"1"},"paths":{"/api/things/{id}":{"get":{},"delete":{}},"/api/things/count":{"get":{}},"/api/orders":{"post":{}},"/health":{"get":{}}}}"#.utf8)
@@ -130,15 +130,18 @@ struct BootstrapHTTPTests {
         host.router.post("/api/orders") { _, _ in HTTPResponse.Status.created }
         host.router.get("/api/things/count") { _, _ in "3" }
         try await host.makeApplication().test(.router) { client in
-            for (method, uri, allowed) in [(HTTPRequest.Method.put, "/api/things/7", "GET, DELETE"), (.get, "/api/orders", "POST"),
-                                           (HTTPRequest.Method("QUERY")!, "/api/orders", "POST"), (.post, "/health", "GET"),
+            for (method, uri, allowed) in [(HTTPRequest.Method.put, "/api/things/7", "GET, HEAD, DELETE"), (.get, "/api/orders", "POST"),
+                                           (HTTPRequest.Method("QUERY")!, "/api/orders", "POST"), (.post, "/health", "GET, HEAD"),
                                            // A literal segment wins over a parameter, as in the router.
-                                           (.delete, "/api/things/count", "GET")] {
+                                           (.delete, "/api/things/count", "GET, HEAD")] {
                 let response = try await client.execute(uri: uri, method: method)
                 #expect(response.status == .methodNotAllowed, "\(method) \(uri)")
                 #expect(response.headers[.allow] == allowed, "\(method) \(uri)")
                 #expect(try problem(response).type == "https://bazaar.dev/problems/method-not-allowed")
             }
+            // HEAD is GET without the body, wherever GET is answered.
+            let head = try await client.execute(uri: "/api/things/count", method: .head)
+            #expect(head.status == .ok && head.body.readableBytes == 0 && head.headers[.contentLength] == "1", "\(head.headers)")
             // A handler's own 404 (the thing does not exist), paths no template matches, and a
             // declared method whose route this host lacks (DELETE) all stay 404.
             for (method, uri) in [(HTTPRequest.Method.get, "/api/things/7"), (.get, "/api/things/"), (.get, "/api/things/7/parts"),

@@ -55,7 +55,8 @@ public struct ServiceHost {
         self.metrics = ServiceMetrics()
         self.tokenVerifierSlot = TokenVerifierSlot(try AuthSettings.from(settings).map { try TokenVerifier(settings: $0, logger: logger) })
         self.accountStandings = AccountStandings(window: try settings.seconds("ACCOUNT_CHANGE_WINDOW_SECONDS", default: .seconds(3600)))
-        self.router = Router(context: ServiceRequestContext.self)
+        // HEAD answers wherever GET does, with GET's headers and no body (RFC 9110 §9.3.2).
+        self.router = Router(context: ServiceRequestContext.self, options: .autoGenerateHeadEndpoints)
         let openAPI = try openAPIDocument.map { url in
             do {
                 let data = try Data(contentsOf: url)

@@ -61,7 +61,10 @@ struct MethodNotAllowedMiddleware: RouterMiddleware {
         do {
             return try await next(request, context)
         } catch let error as HTTPError where error.status == .notFound && error.body == nil {
-            guard let methods = paths.methods(for: request.uri.path), !methods.contains(request.method.rawValue) else { throw error }
+            guard let declared = paths.methods(for: request.uri.path) else { throw error }
+            // Wherever GET is declared, HEAD is answered too (the router generates it).
+            let methods = declared.flatMap { $0 == "GET" && !declared.contains("HEAD") ? ["GET", "HEAD"] : [$0] }
+            guard !methods.contains(request.method.rawValue) else { throw error }
             throw ProblemError(status: .methodNotAllowed, kind: "method-not-allowed",
                                detail: "\(request.uri.path) does not support \(request.method.rawValue); it supports \(methods.joined(separator: ", ")).",
                                headers: [.allow: methods.joined(separator: ", ")])
