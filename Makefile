@@ -12,7 +12,7 @@ VENV := .venv
 # Swift system-library targets link, and the loopback tools benchmarks use.
 APT_PACKAGES := postgresql postgresql-client nginx-light redis-server redis-tools util-linux binutils pkg-config \
 	librdkafka-dev libmongoc-dev libhiredis-dev libcurl4-openssl-dev kcat wrk curl \
-	openssl prometheus chromium chromium-driver
+	openssl prometheus chromium chromium-driver apache2-utils
 # The test infrastructure has its own run directory and ports, so it never touches `make run`'s.
 TEST_RUN_DIR := $(CURDIR)/.run/test
 TEST_POSTGRES_PORT ?= 15439
@@ -24,13 +24,14 @@ TEST_PORTS = --postgres-port $(TEST_POSTGRES_PORT) --redis-port $(TEST_REDIS_POR
 	--mongo-port $(TEST_MONGO_PORT) \
 	--smtp-port $(TEST_SMTP_PORT)
 
-.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat test-browser fuzz chaos contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
+.PHONY: help deps apt-deps venv compose-venv build run infra down status test test-repeat test-browser fuzz chaos load load-venv contracts bench bench-user bench-catalog bench-consumer bench-overhead bench-inventory bench-reservations bench-cart bench-payments bench-saga clean
 
 help:
 	@echo "make run    install what is missing, build release binaries, and start the whole platform (Ctrl-C stops it)"
 	@echo "make test   install what is missing, build, start test infrastructure, run every check"
 	@echo "make test-repeat N=5   run the tests N times against one infrastructure; list every failure"
 	@echo "make test-browser   the storefront in headless chromium against a platform of its own"
+	@echo "make load   the platform under load (ab, a locust mix), report in .build/load-report (release build)"
 	@echo "make chaos  1,000 checkouts while every service, Postgres and each Redis is killed (release build)"
 	@echo "make infra  start only the infrastructure in the background (make down stops it)"
 	@echo "make bench  release build and run the committed benchmarks (loopback, bounded)"
@@ -118,6 +119,21 @@ fuzz: deps
 chaos: deps
 	swift build -c release
 	.venv/bin/python Tests/Chaos/chaos.py --form long --launcher .build/release/bazaar
+
+# The load suite (Tools/Benchmarks/Load): the seed profile with ab on the product list, then a
+# shoppers' mix with locust ramped up until errors or p99 > 1 s; a report with plots in
+# .build/load-report/index.html. Release build, loopback, bounded (about 6 minutes once built).
+LOAD_VENV := .venv-load
+load-venv: $(LOAD_VENV)/.installed
+
+$(LOAD_VENV)/.installed: requirements-load.txt
+	python3 -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/pip install --quiet --disable-pip-version-check -r requirements-load.txt
+	touch $@
+
+load: deps load-venv
+	swift build -c release
+	$(LOAD_VENV)/bin/python Tools/Benchmarks/Load/load.py
 
 contracts: venv
 	infrastructure/scripts/check-contracts.sh

@@ -128,8 +128,9 @@ final class SupervisedProcess: Sendable {
         if kill(-pid, signal) != 0 { kill(pid, signal) }
     }
 
-    /// Kills whatever the exited child left behind in its process group (Postgres backends, nginx
-    /// workers still holding the port), so a replacement starts clean.
+    /// Kills whatever the exited child left behind in its process group (nginx workers still
+    /// holding the port), so a replacement starts clean. (Postgres backends are sessions of their
+    /// own and end by themselves when their postmaster dies.)
     func killLeftovers() {
         guard !isRunning else { return }
         kill(-pid, SIGKILL)
