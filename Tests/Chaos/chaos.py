@@ -36,11 +36,10 @@ import sys
 import threading
 import time
 import urllib.error
-import urllib.request
 import uuid
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Platform"))
-from bazaar_platform import Platform, RunningPlatform, eventually  # noqa: E402
+from bazaar_platform import Platform, RunningPlatform, eventually, send  # noqa: E402
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", ".."))
 PASSWORD = "chaos-Secret-phrase-42"
@@ -89,22 +88,9 @@ class Gateway:
         self.url = url
 
     def call(self, method, path, body=None, token=None, headers=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
         try:
-            with urllib.request.urlopen(request, timeout=REQUEST_TIMEOUT) as answer:
-                text = answer.read().decode()
-                return answer.status, (json.loads(text) if text else None)
-        except urllib.error.HTTPError as error:
-            text = error.read().decode(errors="replace")
-            return error.code, (json.loads(text) if text.startswith("{") else text)
+            status, answer, _ = send(self.url, method, path, body, token, headers, timeout=REQUEST_TIMEOUT)
+            return status, answer
         except (urllib.error.URLError, OSError, ValueError) as error:
             return None, str(error)
 
@@ -118,6 +104,7 @@ class Gateway:
             if status is not None and status < 500:
                 return status, answer
             if time.monotonic() >= deadline:
+                log(f"{what}: no answer but {status} after {patience} s: {str(answer)[:200]}")
                 return status, answer
             time.sleep(pause)  # a client's back-off between retries, not a wait for a state
             pause = min(pause * 2, 2.0)

@@ -47,6 +47,27 @@ def free_offset():
     raise RuntimeError("no free offset for the service ports")
 
 
+def send(url, method, path, body=None, token=None, headers=None, timeout=15):
+    """One JSON request to `url` + `path`: (status, parsed body, headers); an error status is an
+    answer like any other. No answer at all (refused, reset, timed out) raises."""
+    data = None if body is None else json.dumps(body).encode()
+    request = urllib.request.Request(url + path, data=data, method=method)
+    request.add_header("Accept", "application/json")
+    if data is not None:
+        request.add_header("Content-Type", "application/json")
+    if token:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as answer:
+            text = answer.read().decode()
+            return answer.status, (json.loads(text) if text else None), dict(answer.headers)
+    except urllib.error.HTTPError as error:
+        text = error.read().decode(errors="replace")
+        return error.code, (json.loads(text) if text.startswith("{") else text), dict(error.headers)
+
+
 class Platform:
     """`with Platform(launcher) as platform:` — the whole platform, built by the caller."""
 
@@ -94,22 +115,7 @@ class Platform:
     # -- API calls from the test itself (set-up and checks), through the gateway --
 
     def request(self, method, path, body=None, token=None, headers=None):
-        data = None if body is None else json.dumps(body).encode()
-        request = urllib.request.Request(self.url + path, data=data, method=method)
-        request.add_header("Accept", "application/json")
-        if data is not None:
-            request.add_header("Content-Type", "application/json")
-        if token:
-            request.add_header("Authorization", f"Bearer {token}")
-        for name, value in (headers or {}).items():
-            request.add_header(name, value)
-        try:
-            with urllib.request.urlopen(request, timeout=15) as answer:
-                text = answer.read().decode()
-                return answer.status, (json.loads(text) if text else None), dict(answer.headers)
-        except urllib.error.HTTPError as error:
-            text = error.read().decode()
-            return error.code, (json.loads(text) if text.startswith("{") else text), dict(error.headers)
+        return send(self.url, method, path, body, token, headers)
 
     def sign_in(self, email, password):
         """An access token for `email` (the sign-in must succeed)."""
