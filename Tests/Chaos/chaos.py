@@ -402,12 +402,15 @@ class Verdict:
         log(f"FAILED: {message}")
 
     def orders(self, token, deadline):
-        """Every order of the chaos shoppers, once none is open any more (or the deadline passed)."""
+        """Every order of the chaos shoppers, once every accepted checkout has its order and none is
+        open any more (or the deadline passed)."""
         users = set(self.shoppers.users)
+        accepted = {attempt["orderId"] for attempt in self.shoppers.attempts if attempt["outcome"] == "accepted"}
 
         def settled():
             orders = [order for order in self.pages("/api/orders/all", token) if order["userId"] in users]
-            return orders if all(order["status"] in FINAL for order in orders) else None
+            complete = accepted <= {order["id"] for order in orders}
+            return orders if complete and all(order["status"] in FINAL for order in orders) else None
 
         while True:
             orders = settled()
