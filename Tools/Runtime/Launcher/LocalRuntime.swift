@@ -101,7 +101,6 @@ public final class LocalRuntime: Sendable {
                     let delay = restarts.delay(afterExitOf: process.specification.name, uptime: process.uptime)
                     console.announce("warning: \(process.specification.name) exited (\(process.exitDescription ?? "exited")); "
                         + "starting it again in \(RestartSchedule.describe(delay)); the rest keeps running")
-                    restartTasks.removeAll { $0.isCancelled }
                     restartTasks.append(Task { await self.restart(process, after: delay, group: group, recorder: recorder) })
                     continue
                 }
